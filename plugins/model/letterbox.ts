@@ -1,0 +1,120 @@
+/** Letterboxing a grey frame to the model input, and the geometry to map results back.
+ * The resize is the same antialiased bilinear (triangle) filter that PIL applies in training, so the
+ * runtime sees the pixels the model was trained on. */
+
+export interface Letterbox {
+  /** Model input side S. */
+  readonly size: number;
+  /** Source pixels -> model pixels. */
+  readonly scale: number;
+  /** Content size inside the S x S input (the rest is zero padding, bottom/right). */
+  readonly contentWidth: number;
+  readonly contentHeight: number;
+  readonly sourceWidth: number;
+  readonly sourceHeight: number;
+}
+
+export function letterboxGeometry(width: number, height: number, size: number): Letterbox {
+  const scale = size / Math.max(width, height);
+  return {
+    size,
+    scale,
+    contentWidth: Math.max(1, Math.round(width * scale)),
+    contentHeight: Math.max(1, Math.round(height * scale)),
+    sourceWidth: width,
+    sourceHeight: height,
+  };
+}
+
+interface AxisWeights {
+  readonly start: Int32Array;
+  readonly count: Int32Array;
+  readonly weights: Float32Array;
+  readonly taps: number;
+}
+
+/** PIL's resample coefficients for a triangle filter (support 1, widened by the scale when shrinking). */
+function axisWeights(inSize: number, outSize: number): AxisWeights {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = filterScale;
+  const taps = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Float32Array(outSize * taps);
+  for (let i = 0; i < outSize; i++) {
+    const center = (i + 0.5) * scale;
+    const lo = Math.max(0, Math.trunc(center - support + 0.5));
+    const hi = Math.min(inSize, Math.trunc(center + support + 0.5));
+    let total = 0;
+    for (let j = lo; j < hi; j++) {
+      const w = Math.max(0, 1 - Math.abs((j - center + 0.5) / filterScale));
+      weights[i * taps + (j - lo)] = w;
+      total += w;
+    }
+    if (total > 0) for (let j = 0; j < hi - lo; j++) weights[i * taps + j] /= total;
+    start[i] = lo;
+    count[i] = hi - lo;
+  }
+  return { start, count, weights, taps };
+}
+
+const weightCache = new Map<string, AxisWeights>();
+function cachedWeights(inSize: number, outSize: number): AxisWeights {
+  const key = `${inSize}:${outSize}`;
+  let w = weightCache.get(key);
+  if (!w) {
+    w = axisWeights(inSize, outSize);
+    weightCache.set(key, w);
+  }
+  return w;
+}
+
+/** Resizes grey pixels (rounded to 8 bits like PIL) into the top-left of an S x S zero canvas. */
+export function letterboxGrey(data: Uint8Array, box: Letterbox): Uint8Array {
+  const { sourceWidth: w, sourceHeight: h, contentWidth: nw, contentHeight: nh, size } = box;
+  const wx = cachedWeights(w, nw);
+  const wy = cachedWeights(h, nh);
+  // Horizontal pass first (as PIL does), kept in float, then vertical, rounded once at the end of each.
+  const horizontal = new Uint8Array(h * nw);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < nw; x++) {
+      let acc = 0;
+      const s = wx.start[x]!;
+      const base = x * wx.taps;
+      for (let k = 0; k < wx.count[x]!; k++) acc += data[row + s + k]! * wx.weights[base + k]!;
+      horizontal[y * nw + x] = Math.min(255, Math.max(0, Math.round(acc)));
+    }
+  }
+  const out = new Uint8Array(size * size);
+  for (let y = 0; y < nh; y++) {
+    const s = wy.start[y]!;
+    const base = y * wy.taps;
+    for (let x = 0; x < nw; x++) {
+      let acc = 0;
+      for (let k = 0; k < wy.count[y]!; k++) acc += horizontal[(s + k) * nw + x]! * wy.weights[base + k]!;
+      out[y * size + x] = Math.min(255, Math.max(0, Math.round(acc)));
+    }
+  }
+  return out;
+}
+
+export interface Normalisation {
+  readonly scale: number;
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
+/** [S*S] grey -> [1, 3, S, S] float32, grey replicated into the three channels. */
+export function toInputTensor(grey: Uint8Array, norm: Normalisation): Float32Array {
+  const plane = grey.length;
+  const out = new Float32Array(plane * 3);
+  for (let c = 0; c < 3; c++) {
+    const mean = norm.mean[c]!;
+    const inv = 1 / norm.std[c]!;
+    const offset = c * plane;
+    for (let i = 0; i < plane; i++) out[offset + i] = (grey[i]! * norm.scale - mean) * inv;
+  }
+  return out;
+}

@@ -1,0 +1,218 @@
+/** The Sam2Rad model on onnxruntime-node: five graphs chained per frame, exactly as in training.
+ *
+ *   image [1,3,S,S] -> image_encoder -> memory_attention (per object bank) -> prompt_predictor
+ *   -> mask_decoder (learned + human prompts) -> memory_encoder -> bank
+ *
+ * Several objects (classes) run as one batch through every graph after the encoder. */
+import * as ort from 'onnxruntime-node';
+import type { Stage } from '../../src/frames/frame.js';
+import { loadManifest, type LoadedManifest, type Manifest } from '../../src/runtime/manifest.js';
+import {
+  createSession,
+  describeChoice,
+  type ProviderChoice,
+  type SessionSettings,
+} from '../../src/runtime/execution-provider.js';
+import { letterboxGeometry, letterboxGrey, toInputTensor, type Letterbox } from './letterbox.js';
+import { MemoryBank } from './memory-bank.js';
+import { encodePoints, hasPrompts, type FramePrompts, type PromptMode } from './prompts.js';
+
+type Sessions = Record<
+  'image_encoder' | 'memory_attention' | 'prompt_predictor' | 'mask_decoder' | 'memory_encoder',
+  ort.InferenceSession
+>;
+
+/** One object tracked on one frame. */
+export interface ObjectQuery {
+  readonly classIndex: number;
+  readonly bank: MemoryBank;
+  readonly mode: PromptMode;
+  /** Human prompts on this frame (ignored in auto mode). */
+  readonly prompts?: FramePrompts;
+  /** Store this frame's memory at all (false = the bank stays as it is, e.g. `--no-memory`). */
+  readonly updateMemory: boolean;
+}
+
+export interface ObjectResult {
+  /** mask_size^2 logits over the S x S model input. */
+  readonly maskLogits: Float32Array;
+  readonly objectScore: number;
+  readonly iou: number;
+  /** Learned box, normalised [x0, y0, x1, y1] of the model input. */
+  readonly box: readonly [number, number, number, number];
+  /** True when this frame became the object's conditioning frame (it carried human prompts). */
+  readonly conditioning: boolean;
+}
+
+export interface FrameInference {
+  readonly geometry: Letterbox;
+  readonly objects: readonly ObjectResult[];
+  /** performance.now() after each graph. */
+  readonly timestamps: Partial<Record<Stage, number>>;
+}
+
+export interface ModelOptions extends SessionSettings {
+  /** Frames after which a conditioning (prompted) frame ages out of the bank. */
+  readonly conditioningMaxAge?: number;
+}
+
+export class Sam2RadModel {
+  private constructor(
+    readonly loaded: LoadedManifest,
+    private readonly sessions: Sessions,
+    readonly provider: ProviderChoice,
+    private readonly options: ModelOptions,
+  ) {}
+
+  static async load(dir: string, options: ModelOptions, log: (line: string) => void = () => {}): Promise<Sam2RadModel> {
+    const loaded = await loadManifest(dir);
+    const sessions = {} as Sessions;
+    let provider: ProviderChoice | undefined;
+    for (const name of Object.keys(loaded.graphBytes) as (keyof Sessions)[]) {
+      try {
+        const { session, choice } = await createSession(loaded.graphBytes[name], options);
+        sessions[name] = session;
+        provider ??= choice;
+      } catch (err) {
+        throw new Error(`${loaded.dir}/${loaded.manifest.graphs[name].file}: onnxruntime cannot load graph "${name}" (${(err as Error).message.split('\n')[0]})`);
+      }
+    }
+    log(describeChoice(provider!));
+    return new Sam2RadModel(loaded, sessions, provider!, options);
+  }
+
+  get manifest(): Manifest {
+    return this.loaded.manifest;
+  }
+
+  classIndex(name: string): number {
+    const i = this.manifest.classes.indexOf(name);
+    if (i < 0) throw new Error(`unknown class "${name}" (this model has: ${this.manifest.classes.join(', ')})`);
+    return i;
+  }
+
+  newBank(): MemoryBank {
+    const m = this.manifest.memory;
+    return new MemoryBank(
+      { frames: m.frames, dim: m.dim, size: m.size, pointerDim: m.pointer_dim },
+      this.options.conditioningMaxAge,
+    );
+  }
+
+  /** Runs all five graphs for one grey frame and every object query. */
+  async infer(grey: Uint8Array, width: number, height: number, queries: readonly ObjectQuery[]): Promise<FrameInference> {
+    const m = this.manifest;
+    const s = m.input.image_size;
+    const geometry = letterboxGeometry(width, height, s);
+    const input = toInputTensor(letterboxGrey(grey, geometry), {
+      scale: m.input.pixel_scale,
+      mean: m.input.pixel_mean,
+      std: m.input.pixel_std,
+    });
+    const timestamps: Partial<Record<Stage, number>> = { preprocessed: performance.now() };
+    const enc = await this.sessions.image_encoder.run({ image: new ort.Tensor('float32', input, [1, 3, s, s]) });
+    timestamps.image_encoder = performance.now();
+    const n = queries.length;
+    if (n === 0) return { geometry, objects: [], timestamps };
+
+    const embed = enc.image_embed!;
+    const embedBatch = repeat(embed, n);
+    const { frames, dim, size, pointer_dim: pdim } = m.memory;
+    const memory = new Float32Array(n * frames * dim * size * size);
+    const valid = new Float32Array(n * frames);
+    const pointers = new Float32Array(n * frames * pdim);
+    queries.forEach((q, i) => {
+      memory.set(q.bank.memory, i * q.bank.memory.length);
+      valid.set(q.bank.valid, i * frames);
+      pointers.set(q.bank.pointers, i * frames * pdim);
+    });
+    const { conditioned_embed: conditioned } = await this.sessions.memory_attention.run({
+      image_embed: embedBatch,
+      memory: new ort.Tensor('float32', memory, [n, frames, dim, size, size]),
+      memory_valid: new ort.Tensor('float32', valid, [n, frames]),
+      object_pointers: new ort.Tensor('float32', pointers, [n, frames, pdim]),
+    });
+    timestamps.memory_attention = performance.now();
+
+    const ppn = await this.sessions.prompt_predictor.run({
+      image_embed: conditioned!,
+      class_index: new ort.Tensor('int64', BigInt64Array.from(queries.map((q) => BigInt(q.classIndex))), [n]),
+    });
+    timestamps.prompt_predictor = performance.now();
+
+    const boxes = ppn.box!.data as Float32Array;
+    const useLearned = queries.map((q) => (q.mode === 'manual' ? 0 : 1));
+    const points = queries.map((q, i) =>
+      encodePoints(useLearned[i] ? boxes.subarray(i * 4, i * 4 + 4) : null, q.mode === 'auto' ? undefined : q.prompts, geometry),
+    );
+    const p = Math.max(...points.map((x) => x.labels.length));
+    const coords = new Float32Array(n * p * 2);
+    const labels = new Float32Array(n * p).fill(-1);
+    points.forEach((x, i) => {
+      coords.set(x.coords, i * p * 2);
+      labels.set(x.labels, i * p);
+    });
+    const flags = Float32Array.from(useLearned);
+    const dec = await this.sessions.mask_decoder.run({
+      image_embed: conditioned!,
+      high_res_feats_0: repeat(enc.high_res_feats_0!, n),
+      high_res_feats_1: repeat(enc.high_res_feats_1!, n),
+      point_coords: new ort.Tensor('float32', coords, [n, p, 2]),
+      point_labels: new ort.Tensor('float32', labels, [n, p]),
+      prompt_embeddings: ppn.prompt_embeddings!,
+      use_prompt_embeddings: new ort.Tensor('float32', flags, [n]),
+      mask_input: ppn.mask_prompt!,
+      has_mask_input: new ort.Tensor('float32', flags, [n]),
+    });
+    timestamps.mask_decoder = performance.now();
+
+    const ms = m.mask.size;
+    const tokens = dec.mask_logits!.dims[1]!;
+    const logits = dec.mask_logits!.data as Float32Array;
+    const scores = dec.object_score_logits!.data as Float32Array;
+    const ious = dec.iou_predictions!.data as Float32Array;
+    const chosen = new Float32Array(n * ms * ms);
+    for (let i = 0; i < n; i++) {
+      const offset = (i * tokens + m.mask.output_index) * ms * ms;
+      chosen.set(logits.subarray(offset, offset + ms * ms), i * ms * ms);
+    }
+    const conditioning = queries.map((q) => q.mode !== 'auto' && hasPrompts(q.prompts));
+    if (queries.some((q) => q.updateMemory)) {
+      const { memory_features: features } = await this.sessions.memory_encoder.run({
+        image_embed: embedBatch,
+        mask_logits: new ort.Tensor('float32', chosen, [n, 1, ms, ms]),
+        object_score_logits: dec.object_score_logits!,
+      });
+      const feats = features!.data as Float32Array;
+      const per = feats.length / n;
+      const ptrs = dec.object_pointer!.data as Float32Array;
+      queries.forEach((q, i) => {
+        if (q.updateMemory) {
+          q.bank.push(feats.slice(i * per, (i + 1) * per), ptrs.slice(i * pdim, (i + 1) * pdim), conditioning[i]!);
+        }
+      });
+      timestamps.memory_encoder = performance.now();
+    }
+    const objects = queries.map((_, i) => ({
+      maskLogits: chosen.subarray(i * ms * ms, (i + 1) * ms * ms),
+      objectScore: scores[i]!,
+      iou: ious[i * tokens + m.mask.output_index]!,
+      box: Array.from(boxes.subarray(i * 4, i * 4 + 4)) as unknown as readonly [number, number, number, number],
+      conditioning: conditioning[i]!,
+    }));
+    return { geometry, objects, timestamps };
+  }
+
+  async release(): Promise<void> {
+    await Promise.all(Object.values(this.sessions).map((s) => s.release()));
+  }
+}
+
+/** Repeats a batch-1 tensor n times along the batch axis. */
+function repeat(t: ort.Tensor, n: number): ort.Tensor {
+  if (n === 1) return t;
+  const data = t.data as Float32Array;
+  const out = new Float32Array(data.length * n);
+  for (let i = 0; i < n; i++) out.set(data, i * data.length);
+  return new ort.Tensor('float32', out, [n, ...t.dims.slice(1)]);
+}

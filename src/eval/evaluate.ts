@@ -1,0 +1,208 @@
+/** `sam2rad eval`: the model scored on a folder of labelled images, or over a labelled clip, through the
+ * same runtime path as the live pipeline (letterbox, five graphs, mask painted at source resolution). */
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Frame } from '../frames/frame.js';
+import { readGreyImage, readPngChannel, type GreyImage } from '../frames/read-image.js';
+import { segmentFrame } from '../../plugins/model/frame-segmenter.js';
+import type { PromptMode, PointPrompt } from '../../plugins/model/prompts.js';
+import type { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
+import { correctionClick, maskBox } from './click-simulation.js';
+import { mean, overlap } from './metrics.js';
+import { writeOverlayPng } from './overlay-png.js';
+
+export type EvalMode = 'auto' | 'box' | 'auto+box';
+export const EVAL_MODES: readonly EvalMode[] = ['auto', 'box', 'auto+box'];
+
+export interface ImageScore {
+  readonly name: string;
+  readonly dice: number;
+  readonly iou: number;
+  readonly objectScore: number;
+}
+
+export interface EvalReport {
+  readonly dice: number;
+  readonly iou: number;
+  readonly count: number;
+  readonly mode: EvalMode;
+  readonly clicks: number;
+  readonly class: string;
+  readonly model: { readonly name: string; readonly version: string; readonly manifest_sha256: string };
+  readonly images: ImageScore[];
+}
+
+export interface ClipReport extends EvalReport {
+  readonly clip: string;
+  readonly memory: boolean;
+  readonly frames: number;
+  /** Mean IoU between consecutive frames' masks: stability in time. */
+  readonly temporal_iou: number;
+}
+
+export interface EvalOptions {
+  readonly model: Sam2RadModel;
+  readonly dataDir: string;
+  readonly className: string;
+  readonly mode: EvalMode;
+  readonly clicks: number;
+  readonly overlaysDir?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+interface LabelledItem {
+  readonly stem: string;
+  readonly imageFile: string;
+  readonly maskFile: string;
+}
+
+/** Pairs images/<stem>.{png,jpg,jpeg} with masks/<stem>.png. */
+export async function listLabelledImages(dataDir: string): Promise<LabelledItem[]> {
+  const imagesDir = path.join(dataDir, 'images');
+  const masksDir = path.join(dataDir, 'masks');
+  let images: string[];
+  let masks: Set<string>;
+  try {
+    images = (await readdir(imagesDir)).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
+    masks = new Set(await readdir(masksDir));
+  } catch (err) {
+    throw new Error(`--data ${dataDir}: expected images/ and masks/ folders (${(err as Error).message})`);
+  }
+  const items = images.map((file) => {
+    const stem = file.replace(/\.[^.]+$/, '');
+    if (!masks.has(`${stem}.png`)) throw new Error(`${path.join(masksDir, stem + '.png')}: no mask for image ${file}`);
+    return { stem, imageFile: path.join(imagesDir, file), maskFile: path.join(masksDir, `${stem}.png`) };
+  });
+  if (items.length === 0) throw new Error(`${imagesDir}: no .png or .jpg images`);
+  return items;
+}
+
+function asFrame(image: GreyImage, index: number): Frame {
+  return { index, width: image.width, height: image.height, data: image.data, timestamps: {} };
+}
+
+function binary(classMap: Uint8Array): Uint8Array {
+  return classMap.map((v) => (v > 0 ? 1 : 0));
+}
+
+function modelInfo(model: Sam2RadModel): EvalReport['model'] {
+  return { name: model.manifest.name, version: model.manifest.version, manifest_sha256: model.loaded.sha256 };
+}
+
+/** Scores one still image: learned and/or box prompts, then `clicks` correction clicks, no memory. */
+async function scoreImage(options: EvalOptions, image: GreyImage, truth: Uint8Array) {
+  const { model, mode, clicks } = options;
+  const classIndex = model.classIndex(options.className);
+  const box = mode === 'auto' ? undefined : maskBox(truth, image.width, image.height) ?? undefined;
+  const points: PointPrompt[] = [];
+  const promptMode: PromptMode = mode === 'box' ? 'manual' : mode === 'auto+box' || clicks > 0 ? 'semi' : 'auto';
+  let result = await segmentFrame(model, asFrame(image, 0), [
+    { classIndex, bank: model.newBank(), mode: promptMode, prompts: { box, points }, updateMemory: false },
+  ]);
+  for (let c = 0; c < clicks; c++) {
+    const click = correctionClick(binary(result.classMap), truth, image.width, image.height);
+    if (!click) break;
+    points.push(click);
+    result = await segmentFrame(model, asFrame(image, 0), [
+      { classIndex, bank: model.newBank(), mode: promptMode, prompts: { box, points: [...points] }, updateMemory: false },
+    ]);
+  }
+  return { pred: binary(result.classMap), objectScore: result.results[0]!.objectScore };
+}
+
+export async function evaluateImages(options: EvalOptions): Promise<EvalReport> {
+  const items = await listLabelledImages(options.dataDir);
+  if (options.overlaysDir) await mkdir(options.overlaysDir, { recursive: true });
+  const images: ImageScore[] = [];
+  for (const [i, item] of items.entries()) {
+    const [image, mask] = await Promise.all([readGreyImage(item.imageFile), readPngChannel(item.maskFile)]);
+    if (image.width !== mask.width || image.height !== mask.height) {
+      throw new Error(`${item.maskFile}: mask is ${mask.width}x${mask.height} but its image is ${image.width}x${image.height}`);
+    }
+    const truth = binary(mask.data);
+    const { pred, objectScore } = await scoreImage(options, image, truth);
+    images.push({ name: item.stem, ...overlap(pred, truth), objectScore });
+    if (options.overlaysDir) {
+      await writeOverlayPng(path.join(options.overlaysDir, `${item.stem}.png`), image.data, pred, truth, image.width, image.height);
+    }
+    options.onProgress?.(i + 1, items.length);
+  }
+  return {
+    dice: mean(images.map((x) => x.dice)),
+    iou: mean(images.map((x) => x.iou)),
+    count: images.length,
+    mode: options.mode,
+    clicks: options.clicks,
+    class: options.className,
+    model: modelInfo(options.model),
+    images,
+  };
+}
+
+export interface ClipEvalOptions extends EvalOptions {
+  readonly clip: string;
+  /** Every frame of the clip, in order. */
+  readonly frames: AsyncIterable<Frame>;
+  readonly frameCount?: number;
+  /** A mask whose stem ends in _fNNNN belongs to clip frame NNNN - frameOffset (0-based). */
+  readonly frameOffset: number;
+  readonly memory: boolean;
+}
+
+/** Runs the model over every frame with memory (or an empty bank), scoring the labelled frames. */
+export async function evaluateClip(options: ClipEvalOptions): Promise<ClipReport> {
+  const { model } = options;
+  const masksDir = path.join(options.dataDir, 'masks');
+  const labelled = new Map<number, string>();
+  for (const file of await readdir(masksDir).catch((err: Error) => {
+    throw new Error(`--data ${options.dataDir}: no masks/ folder (${err.message})`);
+  })) {
+    const match = /_f(\d+)\.png$/.exec(file);
+    if (match) labelled.set(Number(match[1]) - options.frameOffset, path.join(masksDir, file));
+  }
+  if (labelled.size === 0) throw new Error(`${masksDir}: no masks named *_fNNNN.png`);
+  const classIndex = model.classIndex(options.className);
+  const bank = model.newBank();
+  const images: ImageScore[] = [];
+  const temporal: number[] = [];
+  let previous: Uint8Array | null = null;
+  let frames = 0;
+  for await (const frame of options.frames) {
+    const result = await segmentFrame(model, frame, [
+      { classIndex, bank, mode: 'auto', updateMemory: options.memory },
+    ]);
+    const pred = binary(result.classMap);
+    if (previous) temporal.push(overlap(pred, previous).iou);
+    previous = pred;
+    const maskFile = labelled.get(frame.index);
+    if (maskFile) {
+      const mask = await readPngChannel(maskFile);
+      if (mask.width !== frame.width || mask.height !== frame.height) {
+        throw new Error(`${maskFile}: mask is ${mask.width}x${mask.height} but clip frames are ${frame.width}x${frame.height}`);
+      }
+      const truth = binary(mask.data);
+      images.push({ name: path.basename(maskFile, '.png'), ...overlap(pred, truth), objectScore: result.results[0]!.objectScore });
+      if (options.overlaysDir) {
+        await mkdir(options.overlaysDir, { recursive: true });
+        await writeOverlayPng(path.join(options.overlaysDir, path.basename(maskFile)), frame.data, pred, truth, frame.width, frame.height);
+      }
+    }
+    frames++;
+    options.onProgress?.(frames, options.frameCount ?? frames);
+  }
+  if (images.length === 0) throw new Error(`${options.clip}: none of the ${labelled.size} labelled frames is in the clip (check --frame-offset)`);
+  return {
+    dice: mean(images.map((x) => x.dice)),
+    iou: mean(images.map((x) => x.iou)),
+    count: images.length,
+    mode: 'auto',
+    clicks: 0,
+    class: options.className,
+    model: modelInfo(model),
+    images,
+    clip: options.clip,
+    memory: options.memory,
+    frames,
+    temporal_iou: mean(temporal),
+  };
+}

@@ -1,0 +1,48 @@
+/** A decoded video frame as it flows through the pipeline. Ultrasound B-mode is grey, so frames are
+ * 8-bit luma (ffmpeg converts colour feeds with `-pix_fmt gray`). */
+export interface Frame {
+  /** 0-based index within its source (counts every decoded frame, dropped or not). */
+  readonly index: number;
+  readonly width: number;
+  readonly height: number;
+  /** width * height bytes, row-major. */
+  readonly data: Uint8Array;
+  /** Monotonic clock (performance.now(), ms) at each stage the frame has passed, in order. */
+  readonly timestamps: StageTimestamps;
+}
+
+export type Stage =
+  | 'decoded'
+  | 'preprocessed'
+  | 'image_encoder'
+  | 'memory_attention'
+  | 'prompt_predictor'
+  | 'mask_decoder'
+  | 'memory_encoder'
+  | 'postprocessed'
+  | 'sent';
+
+export type StageTimestamps = Partial<Record<Stage, number>>;
+
+/** One class's result on one frame. */
+export interface ClassResult {
+  readonly className: string;
+  /** Value of this class in class maps and recorded masks (1-based). */
+  readonly value: number;
+  /** Decoder object-score logit; < 0 means the object is absent and the mask is empty. */
+  readonly objectScore: number;
+  /** Box from the prompt predictor, in frame pixels [x0, y0, x1, y1]. */
+  readonly box: readonly [number, number, number, number];
+  /** Foreground pixel count of this class in `classMap`. */
+  readonly area: number;
+}
+
+export interface SegmentedFrame extends Frame {
+  /** width * height bytes: 0 background, else the `value` of the class (later classes win overlaps). */
+  readonly classMap: Uint8Array;
+  readonly results: readonly ClassResult[];
+}
+
+export function stamp<T extends Frame>(frame: T, stage: Stage, at: number = performance.now()): T {
+  return { ...frame, timestamps: { ...frame.timestamps, [stage]: at } };
+}

@@ -1,0 +1,60 @@
+/** Execution-provider choice with an explicit fallback chain: the requested provider, then cpu.
+ * One log line says which provider is actually used and why. */
+import * as ort from 'onnxruntime-node';
+
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+
+export interface SessionSettings {
+  readonly ep: ExecutionProvider;
+  /** Threads for one operator; spinning is off so idle threads do not burn the cores the pipeline needs. */
+  readonly intraOpThreads: number;
+}
+
+export interface ProviderChoice {
+  readonly requested: ExecutionProvider;
+  readonly used: ExecutionProvider;
+  /** Why the requested provider was not used (absent when it was). */
+  readonly fallbackReason?: string;
+}
+
+export function parseExecutionProvider(value: string): ExecutionProvider {
+  if ((EXECUTION_PROVIDERS as readonly string[]).includes(value)) return value as ExecutionProvider;
+  throw new Error(`--ep: unknown execution provider "${value}" (choose one of ${EXECUTION_PROVIDERS.join(', ')})`);
+}
+
+export function sessionOptions(settings: SessionSettings, ep: ExecutionProvider): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [ep],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: settings.intraOpThreads,
+    interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
+/** Creates one session, falling back to cpu when the requested provider cannot start. */
+export async function createSession(
+  bytes: Uint8Array,
+  settings: SessionSettings,
+): Promise<{ session: ort.InferenceSession; choice: ProviderChoice }> {
+  if (settings.ep !== 'cpu') {
+    try {
+      const session = await ort.InferenceSession.create(bytes, sessionOptions(settings, settings.ep));
+      return { session, choice: { requested: settings.ep, used: settings.ep } };
+    } catch (err) {
+      const reason = (err as Error).message.split('\n')[0];
+      const session = await ort.InferenceSession.create(bytes, sessionOptions(settings, 'cpu'));
+      return { session, choice: { requested: settings.ep, used: 'cpu', fallbackReason: reason } };
+    }
+  }
+  const session = await ort.InferenceSession.create(bytes, sessionOptions(settings, 'cpu'));
+  return { session, choice: { requested: 'cpu', used: 'cpu' } };
+}
+
+export function describeChoice(choice: ProviderChoice): string {
+  return choice.fallbackReason
+    ? `execution provider: ${choice.requested} unavailable (${choice.fallbackReason}); falling back to cpu`
+    : `execution provider: ${choice.used}`;
+}

@@ -1,0 +1,172 @@
+/** The model manifest: everything the runtime knows about a model directory comes from here, so any
+ * directory with a valid manifest and its graphs (ours, or one built from a real SAM2 export) drops in. */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export const GRAPH_NAMES = [
+  'image_encoder',
+  'memory_attention',
+  'prompt_predictor',
+  'mask_decoder',
+  'memory_encoder',
+] as const;
+export type GraphName = (typeof GRAPH_NAMES)[number];
+
+export type Dim = number | string;
+export interface TensorSpec {
+  readonly dtype: 'float32' | 'float16' | 'int64';
+  readonly shape: readonly Dim[];
+}
+export interface GraphSpec {
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly inputs: Readonly<Record<string, TensorSpec>>;
+  readonly outputs: Readonly<Record<string, TensorSpec>>;
+}
+
+export interface Manifest {
+  readonly format: 'sam2rad-manifest/1';
+  readonly name: string;
+  readonly version: string;
+  readonly input: {
+    readonly image_size: number;
+    readonly channels: number;
+    readonly pixel_scale: number;
+    readonly pixel_mean: readonly number[];
+    readonly pixel_std: readonly number[];
+  };
+  readonly mask: { readonly size: number; readonly threshold_logit: number; readonly output_index: number };
+  readonly classes: readonly string[];
+  readonly prompts: { readonly learned_tokens: number };
+  readonly memory: {
+    readonly frames: number;
+    readonly conditioning_slots: number;
+    readonly dim: number;
+    readonly size: number;
+    readonly pointer_dim: number;
+  };
+  readonly graphs: Readonly<Record<GraphName, GraphSpec>>;
+  readonly training?: unknown;
+  readonly metrics?: unknown;
+}
+
+export interface LoadedManifest {
+  readonly dir: string;
+  readonly path: string;
+  readonly manifest: Manifest;
+  /** sha256 of manifest.json itself: identifies the exact model in recordings. */
+  readonly sha256: string;
+  /** Graph bytes, already checked against the manifest's sha256. */
+  readonly graphBytes: Readonly<Record<GraphName, Uint8Array>>;
+}
+
+export class ModelError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'ModelError';
+  }
+}
+
+const REQUIRED_TENSORS: Record<GraphName, { inputs: string[]; outputs: string[] }> = {
+  image_encoder: { inputs: ['image'], outputs: ['high_res_feats_0', 'high_res_feats_1', 'image_embed'] },
+  memory_attention: {
+    inputs: ['image_embed', 'memory', 'memory_valid', 'object_pointers'],
+    outputs: ['conditioned_embed'],
+  },
+  prompt_predictor: {
+    inputs: ['image_embed', 'class_index'],
+    outputs: ['box', 'prompt_embeddings', 'mask_prompt'],
+  },
+  mask_decoder: {
+    inputs: [
+      'image_embed', 'high_res_feats_0', 'high_res_feats_1', 'point_coords', 'point_labels',
+      'prompt_embeddings', 'use_prompt_embeddings', 'mask_input', 'has_mask_input',
+    ],
+    outputs: ['mask_logits', 'iou_predictions', 'object_score_logits', 'object_pointer'],
+  },
+  memory_encoder: {
+    inputs: ['image_embed', 'mask_logits', 'object_score_logits'],
+    outputs: ['memory_features'],
+  },
+};
+
+function need(cond: unknown, file: string, message: string): asserts cond {
+  if (!cond) throw new ModelError(file, message);
+}
+
+function isPositiveInt(x: unknown): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x > 0;
+}
+
+/** Structural validation with errors that name the field. */
+export function validateManifest(value: unknown, file: string): Manifest {
+  need(typeof value === 'object' && value !== null, file, 'manifest is not a JSON object');
+  const m = value as Record<string, any>;
+  need(m.format === 'sam2rad-manifest/1', file, `unsupported "format" ${JSON.stringify(m.format)} (expected "sam2rad-manifest/1")`);
+  need(typeof m.name === 'string' && typeof m.version === 'string', file, '"name" and "version" must be strings');
+  need(isPositiveInt(m.input?.image_size), file, '"input.image_size" must be a positive integer');
+  need(m.input.image_size % 16 === 0, file, '"input.image_size" must be a multiple of 16');
+  for (const key of ['pixel_mean', 'pixel_std'] as const) {
+    need(Array.isArray(m.input[key]) && m.input[key].length === 3, file, `"input.${key}" must be 3 numbers`);
+  }
+  need(typeof m.input.pixel_scale === 'number', file, '"input.pixel_scale" must be a number');
+  need(isPositiveInt(m.mask?.size), file, '"mask.size" must be a positive integer');
+  need(Array.isArray(m.classes) && m.classes.length > 0 && m.classes.every((c: unknown) => typeof c === 'string'),
+    file, '"classes" must be a non-empty list of names');
+  need(isPositiveInt(m.prompts?.learned_tokens), file, '"prompts.learned_tokens" must be a positive integer');
+  for (const key of ['frames', 'dim', 'size', 'pointer_dim'] as const) {
+    need(isPositiveInt(m.memory?.[key]), file, `"memory.${key}" must be a positive integer`);
+  }
+  need(typeof m.graphs === 'object' && m.graphs !== null, file, '"graphs" is missing');
+  for (const name of GRAPH_NAMES) {
+    const g = m.graphs[name];
+    need(g && typeof g.file === 'string', file, `"graphs.${name}.file" is missing`);
+    need(typeof g.sha256 === 'string' && /^[0-9a-f]{64}$/.test(g.sha256), file, `"graphs.${name}.sha256" must be a hex sha256`);
+    for (const io of ['inputs', 'outputs'] as const) {
+      for (const tensor of REQUIRED_TENSORS[name][io]) {
+        need(g[io]?.[tensor]?.shape, file, `"graphs.${name}.${io}.${tensor}" is missing`);
+      }
+    }
+  }
+  return m as Manifest;
+}
+
+/** Reads manifest.json and every graph, checking each graph exists and matches its sha256. */
+export async function loadManifest(dir: string): Promise<LoadedManifest> {
+  const manifestPath = path.join(dir, 'manifest.json');
+  let raw: Buffer;
+  try {
+    raw = await readFile(manifestPath);
+  } catch (err) {
+    throw new ModelError(manifestPath, `cannot read the model manifest (${(err as Error).message})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new ModelError(manifestPath, `not valid JSON (${(err as Error).message})`);
+  }
+  const manifest = validateManifest(parsed, manifestPath);
+  const graphBytes = {} as Record<GraphName, Uint8Array>;
+  for (const name of GRAPH_NAMES) {
+    const spec = manifest.graphs[name];
+    const file = path.join(dir, spec.file);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (err) {
+      throw new ModelError(file, `graph "${name}" is missing or unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    if (digest !== spec.sha256) {
+      throw new ModelError(file, `graph "${name}" does not match the manifest (sha256 ${digest.slice(0, 12)}…, expected ${spec.sha256.slice(0, 12)}…): the file is corrupt or from another model`);
+    }
+    graphBytes[name] = bytes;
+  }
+  return { dir, path: manifestPath, manifest, sha256: createHash('sha256').update(raw).digest('hex'), graphBytes };
+}

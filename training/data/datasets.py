@@ -1,0 +1,96 @@
+"""The three ultrasound datasets in ../shared/datasets, their train/dev splits and in-memory loading.
+
+Splits follow each dataset README: by subject (HC18), by case (hip), by contiguous frame range
+(lumbar, one sweep). The held-out test sets are not in shared/ and are never touched here.
+"""
+import csv
+import hashlib
+import os
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+SHARED = os.environ.get("SAM2RAD_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
+DATASETS = os.path.join(SHARED, "datasets")
+
+CLASS_DATASETS = {
+    "fetal_head": "hc18_fetal_head_us",
+    "lumbar_bone": "lumbar_spine_bone_us",
+    "hip_bone": "hip_ddh_radiopaedia_us",
+}
+HIP_DEV_CASES = {"171555", "171556"}
+LUMBAR_TRAIN_BELOW = 170  # frames < 170 train; frames >= 180 dev (a 10-frame gap)
+LUMBAR_DEV_FROM = 180
+CLIP = os.path.join(DATASETS, "videos", "lumbar_spine_sweep_f0001-0209.mp4")
+
+
+def _hc18_is_dev(subject: str) -> bool:
+    return int(hashlib.sha256(subject.encode()).hexdigest(), 16) % 5 == 0  # 20 % of subjects
+
+
+def split_of(class_name: str, row: dict) -> str | None:
+    """'train', 'dev' or None (in the gap between lumbar train and dev ranges)."""
+    if class_name == "fetal_head":
+        return "dev" if _hc18_is_dev(row["subject_id"]) else "train"
+    if class_name == "hip_bone":
+        return "dev" if row["radiopaedia_case_rID"] in HIP_DEV_CASES else "train"
+    frame = int(row["raw_frame_index"])
+    if frame < LUMBAR_TRAIN_BELOW:
+        return "train"
+    return "dev" if frame >= LUMBAR_DEV_FROM else None
+
+
+@dataclass
+class Sample:
+    class_name: str
+    stem: str
+    image_path: str
+    mask_path: str
+
+
+def list_samples(class_name: str, split: str) -> list[Sample]:
+    folder = os.path.join(DATASETS, CLASS_DATASETS[class_name])
+    images = {os.path.splitext(f)[0]: f for f in os.listdir(os.path.join(folder, "images"))}
+    out = []
+    with open(os.path.join(folder, "provenance.csv")) as f:
+        for row in csv.DictReader(f):
+            if split_of(class_name, row) == split:
+                stem = row["stem"]
+                out.append(Sample(class_name, stem, os.path.join(folder, "images", images[stem]),
+                                  os.path.join(folder, "masks", stem + ".png")))
+    return sorted(out, key=lambda s: s.stem)
+
+
+def letterbox(array: np.ndarray, size: int, resample) -> np.ndarray:
+    """Resize the longest side to `size` and pad bottom/right with zeros (the runtime does the same)."""
+    h, w = array.shape
+    scale = size / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    resized = np.asarray(Image.fromarray(array).resize((nw, nh), resample), dtype=np.float32)
+    out = np.zeros((size, size), np.float32)
+    out[:nh, :nw] = resized
+    return out
+
+
+def load_grey(path: str) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("L"))
+
+
+def load_pair(sample: Sample, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Image in [0, 1] and mask in {0, 1}, both letterboxed to size x size."""
+    image = letterbox(load_grey(sample.image_path), size, Image.BILINEAR) / 255.0
+    mask = letterbox((load_grey(sample.mask_path) > 127).astype(np.uint8) * 255, size, Image.BILINEAR) / 255.0
+    return image, mask
+
+
+def load_clip_frames(size: int) -> np.ndarray:
+    """The real lumbar sweep, decoded with ffmpeg: [N, size, size] in [0, 1]. Frame k = raw frame k + 1."""
+    import subprocess
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=width,height", "-of", "csv=p=0", CLIP], capture_output=True, text=True, check=True)
+    w, h = map(int, probe.stdout.strip().split(","))
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", CLIP, "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+                         capture_output=True, check=True).stdout
+    frames = np.frombuffer(raw, np.uint8).reshape(-1, h, w)
+    return np.stack([letterbox(f, size, Image.BILINEAR) / 255.0 for f in frames])
