@@ -1,0 +1,68 @@
+/** `sam2rad eval`: Dice/IoU of the model on labelled images or a labelled clip, written as JSON. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { evaluateClip, evaluateImages, EVAL_MODES, type EvalMode, type EvalReport } from '../eval/evaluate.js';
+import { loadModel } from './load-model.js';
+import { intOption, UsageError, type Command } from './command.js';
+import { MODEL_OPTIONS } from './defaults.js';
+import { ProgressBar } from './progress.js';
+import { decodeVideoFrames } from '../frames/decode-video.js';
+
+export const evalCommand: Command = {
+  name: 'eval',
+  usage: 'eval --data DIR --class NAME --json FILE [--mode auto|box|auto+box] [--clicks N] [--clip VIDEO --frame-offset N [--no-memory]]',
+  summary:
+    'Scores the model against ground-truth masks. DIR holds images/ and masks/ with matching stems. ' +
+    'Modes: auto = no human prompt; box = the ground-truth box only (SAM baseline); auto+box = learned + box. ' +
+    '--clicks N adds N simulated correction clicks (interior of the largest error region). ' +
+    'With --clip, every clip frame is segmented in order with memory and frames with a mask _fNNNN are scored ' +
+    '(clip frame NNNN - offset); the JSON adds temporal_iou.',
+  options: {
+    data: { type: 'string', arg: 'DIR', help: 'folder with images/ and masks/' },
+    class: { type: 'string', arg: 'NAME', help: 'class to segment (one of the manifest classes)' },
+    json: { type: 'string', arg: 'FILE', help: 'write the report here' },
+    mode: { type: 'string', default: 'auto', arg: 'MODE', help: 'auto | box | auto+box' },
+    clicks: { type: 'string', default: '0', arg: 'N', help: 'simulated correction clicks per image' },
+    clip: { type: 'string', arg: 'VIDEO', help: 'evaluate over this clip instead of still images' },
+    'frame-offset': { type: 'string', default: '0', arg: 'N', help: 'mask _fNNNN = clip frame NNNN - N' },
+    'no-memory': { type: 'boolean', default: false, help: 'clip: keep the memory bank empty' },
+    overlays: { type: 'string', arg: 'DIR', help: 'also write overlay PNGs here' },
+    ...MODEL_OPTIONS,
+  },
+  async run(values) {
+    const data = values.data as string | undefined;
+    const className = values.class as string | undefined;
+    const json = values.json as string | undefined;
+    if (!data || !className || !json) throw new UsageError('eval needs --data DIR, --class NAME and --json FILE (see --help)');
+    const mode = values.mode as EvalMode;
+    if (!EVAL_MODES.includes(mode)) throw new UsageError(`--mode: "${mode}" is not one of ${EVAL_MODES.join(', ')}`);
+    const clicks = intOption(values, 'clicks');
+    const model = await loadModel(values);
+    model.classIndex(className);
+    let report: EvalReport;
+    const clip = values.clip as string | undefined;
+    if (clip) {
+      const { frames, frameCount } = await decodeVideoFrames(clip);
+      const bar = new ProgressBar(`eval ${path.basename(clip)}`, frameCount);
+      report = await evaluateClip({
+        model, dataDir: data, className, mode: 'auto', clicks: 0, clip, frames, frameCount,
+        frameOffset: intOption(values, 'frame-offset'), memory: !values['no-memory'],
+        overlaysDir: values.overlays as string | undefined, onProgress: (d) => bar.update(d),
+      });
+      bar.done();
+    } else {
+      let bar: ProgressBar | undefined;
+      report = await evaluateImages({
+        model, dataDir: data, className, mode, clicks, overlaysDir: values.overlays as string | undefined,
+        onProgress: (done, total) => (bar ??= new ProgressBar(`eval ${className}`, total)).update(done),
+      });
+      bar?.done();
+    }
+    await mkdir(path.dirname(path.resolve(json)), { recursive: true });
+    await writeFile(json, JSON.stringify(report, null, 2));
+    const extra = 'temporal_iou' in report ? ` temporal_iou=${(report as { temporal_iou: number }).temporal_iou.toFixed(4)}` : '';
+    console.log(`${className} ${clip ? 'clip' : mode}${clicks ? ` +${clicks} clicks` : ''}: dice=${report.dice.toFixed(4)} iou=${report.iou.toFixed(4)} n=${report.count}${extra} -> ${json}`);
+    await model.release();
+    return 0;
+  },
+};
