@@ -248,6 +248,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
     ap.add_argument("--log-every", type=int, default=20)
+    ap.add_argument("--skip-dev", action="store_true", help="skip the quick dev-split check at the end")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -303,7 +304,7 @@ def main():
             save(False)
             last_save = time.time()
     save(True)
-    dice = dev_dice(model, args.model, cfg, classes)
+    dice = None if args.skip_dev else dev_dice(model, args.model, cfg, classes)
     summary = {"steps": step, "cpu_seconds": round(time.process_time() - cpu_start),
                "wall_seconds": round(time.time() - start), "first_loss": history[0] if history else None,
                "last_loss": float(np.mean(history[-20:])) if history else None, "dev_dice_quick": dice,

@@ -1,0 +1,169 @@
+/** The state of one live segmentation: which classes are tracked (each with its own bounded memory
+ * bank), the prompt mode, a short history of frames so that a human prompt drawn on an older frame
+ * is applied to that frame, and the queue of prompts not yet applied.
+ *
+ * A prompt drawn on frame k is run on frame k itself (from the history) and that result becomes the
+ * object's conditioning memory, so the correction carries forward to the following frames the way
+ * SAM2 propagates a prompted frame. */
+import type { Frame, SegmentedFrame } from '../../src/frames/frame.js';
+import { segmentFrame } from './frame-segmenter.js';
+import type { MemoryBank } from './memory-bank.js';
+import { PROMPT_MODES, type FramePrompts, type PointPrompt, type PromptMode } from './prompts.js';
+import type { ObjectQuery, Sam2RadModel } from './sam2rad-model.js';
+
+export interface HumanPrompt {
+  /** Index of the frame the prompt was drawn on. */
+  readonly frame: number;
+  readonly className: string;
+  readonly points?: readonly PointPrompt[];
+  readonly box?: readonly [number, number, number, number];
+}
+
+export class PromptError extends Error {
+  override readonly name = 'PromptError';
+}
+
+export interface SessionOptions {
+  readonly classes: readonly string[];
+  readonly mode?: PromptMode;
+  /** Keep memory across frames (false = every frame on its own). */
+  readonly memory?: boolean;
+  /** Frames kept for mapping late prompts (bounded). */
+  readonly historyFrames?: number;
+}
+
+interface Track {
+  readonly classIndex: number;
+  readonly bank: MemoryBank;
+}
+
+export class SegmentationSession {
+  private readonly tracks = new Map<string, Track>();
+  private readonly history: Frame[] = [];
+  private readonly pending: HumanPrompt[] = [];
+  private currentMode: PromptMode;
+  private readonly memory: boolean;
+  private readonly historyFrames: number;
+
+  constructor(
+    readonly model: Sam2RadModel,
+    options: SessionOptions,
+  ) {
+    this.currentMode = options.mode ?? 'auto';
+    this.memory = options.memory ?? true;
+    this.historyFrames = options.historyFrames ?? 90;
+    if (options.classes.length === 0) throw new Error('at least one class must be tracked');
+    for (const name of options.classes) this.enableClass(name);
+  }
+
+  get mode(): PromptMode {
+    return this.currentMode;
+  }
+
+  get classes(): string[] {
+    return [...this.tracks.keys()];
+  }
+
+  setMode(mode: string): void {
+    if (!PROMPT_MODES.includes(mode as PromptMode)) {
+      throw new PromptError(`unknown mode "${mode}" (expected ${PROMPT_MODES.join(', ')})`);
+    }
+    this.currentMode = mode as PromptMode;
+  }
+
+  /** Starts tracking a class (mid-stream is fine); unknown names are an error. */
+  enableClass(name: string): void {
+    if (this.tracks.has(name)) return;
+    let classIndex: number;
+    try {
+      classIndex = this.model.classIndex(name);
+    } catch (err) {
+      throw new PromptError((err as Error).message);
+    }
+    this.tracks.set(name, { classIndex, bank: this.model.newBank() });
+  }
+
+  disableClass(name: string): void {
+    if (!this.tracks.delete(name)) throw new PromptError(`class "${name}" is not being tracked`);
+    if (this.tracks.size === 0) throw new PromptError('cannot stop the last tracked class');
+  }
+
+  /** Validates a prompt and queues it for the next processed frame. */
+  addPrompt(prompt: HumanPrompt): void {
+    if (!this.tracks.has(prompt.className)) {
+      throw new PromptError(`class "${prompt.className}" is not tracked (tracked: ${this.classes.join(', ')})`);
+    }
+    const frame = this.history.find((f) => f.index === prompt.frame);
+    if (!frame) {
+      const oldest = this.history[0]?.index;
+      const newest = this.history.at(-1)?.index;
+      throw new PromptError(
+        `frame ${prompt.frame} is not available (the session keeps frames ${oldest ?? '-'}..${newest ?? '-'})`,
+      );
+    }
+    const inside = (x: number, y: number) => x >= 0 && y >= 0 && x <= frame.width && y <= frame.height;
+    for (const p of prompt.points ?? []) {
+      if (!inside(p.x, p.y)) {
+        throw new PromptError(`point (${p.x}, ${p.y}) is outside frame ${frame.index} (${frame.width}x${frame.height})`);
+      }
+    }
+    if (prompt.box) {
+      const [x0, y0, x1, y1] = prompt.box;
+      if (!inside(x0, y0) || !inside(x1, y1) || x1 <= x0 || y1 <= y0) {
+        throw new PromptError(`box [${prompt.box.join(', ')}] is not a box inside frame ${frame.index} (${frame.width}x${frame.height})`);
+      }
+    }
+    if (!prompt.box && !(prompt.points?.length)) throw new PromptError('a prompt needs points or a box');
+    this.pending.push(prompt);
+  }
+
+  /** Forgets all corrections and memory (of one class, or of all). */
+  clear(className?: string): void {
+    const names = className ? [className] : this.classes;
+    for (const name of names) {
+      const track = this.tracks.get(name);
+      if (!track) throw new PromptError(`class "${name}" is not tracked`);
+      track.bank.clear();
+    }
+    this.pending.splice(0, this.pending.length, ...this.pending.filter((p) => !names.includes(p.className)));
+  }
+
+  /** Applies queued prompts (on the frames they were drawn on), then segments `frame`. */
+  async process(frame: Frame): Promise<SegmentedFrame> {
+    this.history.push(frame);
+    if (this.history.length > this.historyFrames) this.history.shift();
+    if (this.currentMode !== 'auto') await this.applyPending();
+    else this.pending.length = 0;
+    return segmentFrame(this.model, frame, this.queries());
+  }
+
+  private queries(prompts?: Map<string, FramePrompts>): ObjectQuery[] {
+    return [...this.tracks.entries()].map(([name, track]) => ({
+      classIndex: track.classIndex,
+      bank: track.bank,
+      mode: this.currentMode,
+      prompts: prompts?.get(name),
+      updateMemory: this.memory && (prompts ? prompts.has(name) : true),
+    }));
+  }
+
+  private async applyPending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const frameIndex = this.pending[0]!.frame;
+      const batch = this.pending.filter((p) => p.frame === frameIndex);
+      this.pending.splice(0, this.pending.length, ...this.pending.filter((p) => p.frame !== frameIndex));
+      const frame = this.history.find((f) => f.index === frameIndex);
+      if (!frame) continue;
+      const byClass = new Map<string, FramePrompts>();
+      for (const p of batch) {
+        const previous = byClass.get(p.className);
+        byClass.set(p.className, {
+          points: [...(previous?.points ?? []), ...(p.points ?? [])],
+          box: p.box ?? previous?.box,
+        });
+      }
+      // The prompted frame becomes each prompted object's conditioning memory.
+      await segmentFrame(this.model, frame, this.queries(byClass));
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/** `sam2rad eval` through the real CLI on small labelled sets made from ../shared at test time. */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const SHARED = path.resolve('../shared/datasets');
+const CLI = ['dist/src/cli/main.js'];
+
+async function fixture(root: string, dataset: string, stems: string[], imageExt: string): Promise<string> {
+  const dir = path.join(root, dataset);
+  await mkdir(path.join(dir, 'images'), { recursive: true });
+  await mkdir(path.join(dir, 'masks'), { recursive: true });
+  for (const stem of stems) {
+    await symlink(path.join(SHARED, dataset, 'images', stem + imageExt), path.join(dir, 'images', stem + imageExt));
+    await symlink(path.join(SHARED, dataset, 'masks', stem + '.png'), path.join(dir, 'masks', stem + '.png'));
+  }
+  return dir;
+}
+
+async function evalJson(args: string[], root: string): Promise<any> {
+  const json = path.join(root, `report-${Math.random().toString(36).slice(2)}.json`);
+  await run('node', [...CLI, 'eval', ...args, '--json', json], { timeout: 120_000 });
+  return JSON.parse(await readFile(json, 'utf8'));
+}
+
+describe('sam2rad eval', () => {
+  let root: string;
+  let fetal: string;
+  let lumbar: string;
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-eval-'));
+    // HC18 subjects from the dev split (never trained on): see training/data/datasets.py.
+    fetal = await fixture(root, 'hc18_fetal_head_us', ['010_HC', '016_HC', '046_HC'], '.png');
+    lumbar = await fixture(root, 'lumbar_spine_bone_us', ['lumbar_f0182', 'lumbar_f0199', 'lumbar_f0205'], '.jpg');
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('scores still images in auto mode', async () => {
+    const report = await evalJson(['--data', fetal, '--class', 'fetal_head'], root);
+    expect(report.mode).toBe('auto');
+    expect(report.count).toBe(3);
+    expect(report.images.map((i: { name: string }) => i.name)).toEqual(['010_HC', '016_HC', '046_HC']);
+    for (const image of report.images) expect(image.dice).toBeGreaterThan(0.85);
+    expect(report.dice).toBeCloseTo(report.images.reduce((a: number, i: { dice: number }) => a + i.dice, 0) / 3, 10);
+  }, 120_000);
+
+  it('box mode and clicks change the prompts the model gets', async () => {
+    const box = await evalJson(['--data', lumbar, '--class', 'lumbar_bone', '--mode', 'box'], root);
+    const clicks = await evalJson(['--data', lumbar, '--class', 'lumbar_bone', '--clicks', '2'], root);
+    expect(box.mode).toBe('box');
+    expect(clicks.clicks).toBe(2);
+    expect(box.images).toHaveLength(3);
+    expect(clicks.dice).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('runs a clip with and without memory and reports temporal stability', async () => {
+    const clip = path.join(SHARED, 'videos', 'lumbar_spine_sweep_f0001-0209.mp4');
+    const withMemory = await evalJson(['--clip', clip, '--data', lumbar, '--class', 'lumbar_bone', '--frame-offset', '1'], root);
+    const without = await evalJson(
+      ['--clip', clip, '--data', lumbar, '--class', 'lumbar_bone', '--frame-offset', '1', '--no-memory'], root);
+    expect(withMemory.frames).toBe(209);
+    expect(withMemory.count).toBe(3);
+    expect(withMemory.memory).toBe(true);
+    expect(without.memory).toBe(false);
+    expect(withMemory.temporal_iou).toBeGreaterThan(0);
+    expect(withMemory.temporal_iou).not.toBe(without.temporal_iou);
+  }, 180_000);
+
+  it('says which mask is missing', async () => {
+    const broken = path.join(root, 'broken');
+    await mkdir(path.join(broken, 'images'), { recursive: true });
+    await mkdir(path.join(broken, 'masks'), { recursive: true });
+    await symlink(path.join(SHARED, 'hc18_fetal_head_us', 'images', '010_HC.png'), path.join(broken, 'images', '010_HC.png'));
+    await expect(
+      run('node', [...CLI, 'eval', '--data', broken, '--class', 'fetal_head', '--json', path.join(root, 'x.json')]),
+    ).rejects.toMatchObject({ stderr: expect.stringMatching(/masks\/010_HC\.png: no mask for image 010_HC\.png/) });
+  });
+
+  it('rejects an unknown class with the list of known ones', async () => {
+    await expect(
+      run('node', [...CLI, 'eval', '--data', fetal, '--class', 'kidney', '--json', path.join(root, 'x.json')]),
+    ).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown class "kidney" \(this model has: fetal_head, lumbar_bone, hip_bone\)/) });
+  });
+});

@@ -1,0 +1,61 @@
+/** The runtime refuses a broken model directory with an error that names the file and the problem. */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadManifest, validateManifest } from '../../src/runtime/manifest.js';
+import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
+
+const MODEL_DIR = process.env.SAM2RAD_MODEL ?? 'models/sam2rad-us';
+
+describe('model manifest', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-model-'));
+    await cp(MODEL_DIR, dir, { recursive: true });
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('loads the shipped model and checks every graph hash', async () => {
+    const loaded = await loadManifest(dir);
+    expect(Object.keys(loaded.graphBytes)).toHaveLength(5);
+    expect(loaded.manifest.classes).toContain('fetal_head');
+  });
+
+  it('names a missing graph file', async () => {
+    await rm(path.join(dir, 'memory_attention.onnx'));
+    await expect(loadManifest(dir)).rejects.toThrow(/memory_attention\.onnx: graph "memory_attention" is missing/);
+  });
+
+  it('names a corrupt graph file', async () => {
+    const file = path.join(dir, 'mask_decoder.onnx');
+    const bytes = await readFile(file);
+    bytes[bytes.length >> 1] ^= 0xff;
+    await writeFile(file, bytes);
+    await expect(loadManifest(dir)).rejects.toThrow(/mask_decoder\.onnx: graph "mask_decoder" does not match the manifest/);
+  });
+
+  it('names a graph swapped in from another model', async () => {
+    await cp(path.join(dir, 'image_encoder.onnx'), path.join(dir, 'memory_encoder.onnx'));
+    await expect(loadManifest(dir)).rejects.toThrow(/memory_encoder\.onnx: .*does not match/);
+  });
+
+  it('names an unparsable manifest', async () => {
+    await writeFile(path.join(dir, 'manifest.json'), '{"format": ');
+    await expect(loadManifest(dir)).rejects.toThrow(/manifest\.json: not valid JSON/);
+  });
+
+  it('names the missing field of an incomplete manifest', async () => {
+    const manifest = JSON.parse(await readFile(path.join(MODEL_DIR, 'manifest.json'), 'utf8'));
+    delete manifest.graphs.prompt_predictor.outputs.mask_prompt;
+    expect(() => validateManifest(manifest, 'm.json')).toThrow('m.json: "graphs.prompt_predictor.outputs.mask_prompt" is missing');
+    delete manifest.memory.frames;
+    expect(() => validateManifest(manifest, 'm.json')).toThrow('"memory.frames" must be a positive integer');
+  });
+
+  it('reports a missing model directory', async () => {
+    await expect(Sam2RadModel.load(path.join(dir, 'nope'), { ep: 'cpu', intraOpThreads: 1 })).rejects.toThrow(
+      /nope\/manifest\.json: cannot read the model manifest/,
+    );
+  });
+});
