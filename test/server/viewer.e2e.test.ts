@@ -1,0 +1,83 @@
+/** Browser end-to-end: the real viewer in headless Chromium against a server fed synthetic frames. */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { Subject } from 'rxjs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { SegmentedFrame } from '../../src/frames/frame.js';
+import { LiveServer } from '../../src/server/server.js';
+import { RecordingController } from '../../plugins/sinks/recording.js';
+import { syntheticFrame } from './synthetic-frames.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+let server: LiveServer;
+let recording: RecordingController;
+let browser: Browser;
+let recordDir: string;
+let ticker: NodeJS.Timeout;
+
+beforeAll(async () => {
+  recordDir = await mkdtemp(path.join(tmpdir(), 'sam2rad-e2e-'));
+  const frames = new Subject<SegmentedFrame>();
+  recording = new RecordingController({ dir: recordDir, frames, context: () => ({ sourceUri: 'synthetic://e2e', model: null }) });
+  server = await LiveServer.listen({
+    port: 0,
+    frames,
+    recording,
+    source: () => ({ state: 'running', up: true, uri: 'synthetic://e2e', lastError: null }),
+    log: () => {},
+  });
+  let index = 0;
+  ticker = setInterval(() => frames.next(syntheticFrame(index++, { width: 160, height: 120 })), 33);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  clearInterval(ticker);
+  await browser?.close();
+  await recording?.close();
+  await server?.close();
+  await rm(recordDir, { recursive: true, force: true });
+});
+
+it.skipIf(!existsSync(CHROMIUM))('shows live frames with the overlay and records from the button', { timeout: 60_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(server.url);
+
+  await page.waitForFunction(() => Number(document.body.dataset.framesReceived) >= 30, undefined, { timeout: 20_000 });
+  await page.waitForFunction(() => document.getElementById('status')!.textContent!.includes('fps'));
+
+  // The disc is drawn in class-1 red: look for clearly non-grey pixels in the canvas.
+  const shot = PNG.sync.read(await page.locator('#view').screenshot());
+  let coloured = 0;
+  for (let i = 0; i < shot.width * shot.height; i++) {
+    const [r, g, b] = [shot.data[i * 4]!, shot.data[i * 4 + 1]!, shot.data[i * 4 + 2]!];
+    if (r - Math.max(g, b) > 60) coloured++;
+  }
+  expect(coloured).toBeGreaterThan(shot.width * shot.height * 0.01);
+
+  const before = Number(await page.evaluate(() => document.body.dataset.recordingsCount));
+  await page.click('#record');
+  await page.waitForFunction(() => document.body.dataset.recording === 'true');
+  await page.waitForTimeout(500);
+  await page.click('#record');
+  await page.waitForFunction(() => document.body.dataset.recording === 'false');
+  await page.waitForFunction((n) => Number(document.body.dataset.recordingsCount) === n + 1, before);
+
+  const item = page.locator('#recordings li').first();
+  await expect.poll(() => item.locator('a', { hasText: 'overlay.mp4' }).count()).toBe(1);
+  const href = await item.locator('a', { hasText: 'overlay.mp4' }).getAttribute('href');
+  const download = await fetch(new URL(href!, server.url));
+  expect(download.status).toBe(200);
+  expect((await download.arrayBuffer()).byteLength).toBeGreaterThan(0);
+  expect(pageErrors).toEqual([]);
+});

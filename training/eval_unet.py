@@ -1,0 +1,67 @@
+"""Dev-split Dice/IoU of the U-Net baseline, scored like `sam2rad eval` (at each image's own resolution).
+
+  /usr/bin/python3 training/eval_unet.py --checkpoint runs/unet/checkpoint.pt --json runs/unet/dev.json
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.nn import functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data.datasets import letterbox, list_samples, load_grey  # noqa: E402
+from sam2rad.config import ModelConfig  # noqa: E402
+from sam2rad.unet import UNet  # noqa: E402
+from train import normalise  # noqa: E402
+
+
+def overlap(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    inter = float((pred & truth).sum())
+    total = float(pred.sum() + truth.sum())
+    if total == 0:
+        return 1.0, 1.0
+    return 2 * inter / total, inter / (total - inter)
+
+
+@torch.no_grad()
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--json", required=True)
+    ap.add_argument("--split", default="dev")
+    args = ap.parse_args()
+    ckpt = torch.load(args.checkpoint, map_location="cpu")
+    cfg = ModelConfig.from_dict(ckpt["config"])
+    model = UNet(len(cfg.classes))
+    model.load_state_dict(ckpt["state_dict"])
+    model.eval()
+    s = cfg.image_size
+    report = {"model": "unet", "steps": ckpt["steps"], "cpu_seconds": ckpt.get("cpu_seconds"), "classes": {}}
+    for ci, c in enumerate(cfg.classes):
+        images = []
+        for sample in list_samples(c, args.split):
+            grey = load_grey(sample.image_path)
+            truth = load_grey(sample.mask_path) > 127
+            h, w = grey.shape
+            x = normalise(torch.tensor(letterbox(grey, s, Image.BILINEAR) / 255.0)[None, None].float(), cfg)
+            logits = model(x)[:, ci:ci + 1]
+            scale = s / max(h, w)
+            nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+            logits = F.interpolate(logits[:, :, :nh, :nw], size=(h, w), mode="bilinear", align_corners=False)
+            pred = (logits[0, 0] > 0).numpy()
+            dice, iou = overlap(pred, truth)
+            images.append({"name": sample.stem, "dice": dice, "iou": iou})
+        report["classes"][c] = {"dice": float(np.mean([i["dice"] for i in images])),
+                                "iou": float(np.mean([i["iou"] for i in images])), "count": len(images),
+                                "images": images}
+        print(f"{c}: dice={report['classes'][c]['dice']:.4f} n={len(images)}")
+    with open(args.json, "w") as f:
+        json.dump(report, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
