@@ -3,7 +3,7 @@
  *   frames$.pipe(segment(session))                        // every frame, in order
  *   frames$.pipe(segmentLatest(session, onDrop))          // real time: newest frame first, drops counted
  */
-import { concatMap, type OperatorFunction } from 'rxjs';
+import { catchError, concatMap, EMPTY, from, type OperatorFunction } from 'rxjs';
 import type { Frame, SegmentedFrame } from '../../src/frames/frame.js';
 import { latestOnly } from '../../src/pipeline/realtime.js';
 import type { SegmentationSession } from './segmentation-session.js';
@@ -14,10 +14,21 @@ export function segment(session: SegmentationSession): OperatorFunction<Frame, S
 }
 
 /** Real-time segmentation: while a frame is in the model, only the newest arriving frame waits;
- * older waiting frames are dropped and reported to `onDrop`. */
+ * older waiting frames are dropped and reported to `onDrop`. With `onError`, a frame the model fails
+ * on is reported and skipped instead of ending the stream (a live server keeps serving). */
 export function segmentLatest(
   session: SegmentationSession,
   onDrop: (frame: Frame) => void,
+  onError?: (error: Error, frame: Frame) => void,
 ): OperatorFunction<Frame, SegmentedFrame> {
-  return latestOnly((frame: Frame) => session.process(frame), onDrop);
+  const stage = onError
+    ? (frame: Frame) =>
+        from(session.process(frame)).pipe(
+          catchError((err: Error) => {
+            onError(err, frame);
+            return EMPTY;
+          }),
+        )
+    : (frame: Frame) => session.process(frame);
+  return latestOnly(stage, onDrop);
 }

@@ -128,42 +128,48 @@ export class SegmentationSession {
     this.pending.splice(0, this.pending.length, ...this.pending.filter((p) => !names.includes(p.className)));
   }
 
-  /** Applies queued prompts (on the frames they were drawn on), then segments `frame`. */
-  async process(frame: Frame): Promise<SegmentedFrame> {
+  /** Segments `frame`. Prompts drawn on it (offline use) or queued for earlier frames are applied
+   * first: each prompted frame becomes its objects' conditioning memory. */
+  async process(frame: Frame, prompts: readonly HumanPrompt[] = []): Promise<SegmentedFrame> {
     this.history.push(frame);
     if (this.history.length > this.historyFrames) this.history.shift();
-    if (this.currentMode !== 'auto') await this.applyPending();
-    else this.pending.length = 0;
+    for (const prompt of prompts) this.addPrompt(prompt);
+    if (this.currentMode === 'auto') {
+      this.pending.length = 0;
+      return segmentFrame(this.model, frame, this.queries());
+    }
+    for (let [index, batch] = this.takePending(); batch.size > 0; [index, batch] = this.takePending()) {
+      if (index === frame.index) return segmentFrame(this.model, frame, this.queries(batch));
+      const past = this.history.find((f) => f.index === index);
+      if (past) await segmentFrame(this.model, past, this.queries(batch, true));
+    }
     return segmentFrame(this.model, frame, this.queries());
   }
 
-  private queries(prompts?: Map<string, FramePrompts>): ObjectQuery[] {
-    return [...this.tracks.entries()].map(([name, track]) => ({
-      classIndex: track.classIndex,
-      bank: track.bank,
-      mode: this.currentMode,
-      prompts: prompts?.get(name),
-      updateMemory: this.memory && (prompts ? prompts.has(name) : true),
-    }));
+  /** Per object: its bank, the mode, and its prompts on this frame (prompted objects only when `onlyPrompted`). */
+  private queries(prompts?: ReadonlyMap<string, FramePrompts>, onlyPrompted = false): ObjectQuery[] {
+    return [...this.tracks.entries()]
+      .filter(([name]) => !onlyPrompted || prompts?.has(name))
+      .map(([name, track]) => ({
+        classIndex: track.classIndex,
+        bank: track.bank,
+        mode: this.currentMode,
+        prompts: prompts?.get(name),
+        updateMemory: this.memory,
+      }));
   }
 
-  private async applyPending(): Promise<void> {
-    while (this.pending.length > 0) {
-      const frameIndex = this.pending[0]!.frame;
-      const batch = this.pending.filter((p) => p.frame === frameIndex);
-      this.pending.splice(0, this.pending.length, ...this.pending.filter((p) => p.frame !== frameIndex));
-      const frame = this.history.find((f) => f.index === frameIndex);
-      if (!frame) continue;
-      const byClass = new Map<string, FramePrompts>();
-      for (const p of batch) {
-        const previous = byClass.get(p.className);
-        byClass.set(p.className, {
-          points: [...(previous?.points ?? []), ...(p.points ?? [])],
-          box: p.box ?? previous?.box,
-        });
-      }
-      // The prompted frame becomes each prompted object's conditioning memory.
-      await segmentFrame(this.model, frame, this.queries(byClass));
+  /** The queued prompts of the oldest prompted frame, merged per class. */
+  private takePending(): [number, Map<string, FramePrompts>] {
+    const byClass = new Map<string, FramePrompts>();
+    if (this.pending.length === 0) return [-1, byClass];
+    const index = this.pending[0]!.frame;
+    const batch = this.pending.filter((p) => p.frame === index);
+    this.pending.splice(0, this.pending.length, ...this.pending.filter((p) => p.frame !== index));
+    for (const p of batch) {
+      const previous = byClass.get(p.className);
+      byClass.set(p.className, { points: [...(previous?.points ?? []), ...(p.points ?? [])], box: p.box ?? previous?.box });
     }
+    return [index, byClass];
   }
 }

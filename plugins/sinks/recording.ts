@@ -19,6 +19,7 @@ import {
   type RecordingInfo,
   type RecordingState,
 } from '../../src/server/types.js';
+import { ffmpegPath } from '../../src/frames/ffmpeg.js';
 import { VideoWriter } from './ffmpeg-writer.js';
 import { renderOverlay } from './overlay.js';
 
@@ -38,7 +39,10 @@ export interface RecorderOptions {
   readonly maxQueue?: number;
   /** How often metadata.json is rewritten while recording, so a crash leaves a recent one. Default 1000. */
   readonly metadataIntervalMs?: number;
+  /** Defaults to the resolved ffmpeg (src/frames/ffmpeg.ts). */
   readonly ffmpegPath?: string;
+  /** Record into exactly this folder (must not exist yet) instead of a new sub-folder of `dir`. */
+  readonly folder?: string;
 }
 
 export interface RecordedFrame {
@@ -101,6 +105,18 @@ async function createRecordingFolder(dir: string): Promise<{ id: string; folder:
   }
 }
 
+async function createExactFolder(folder: string): Promise<{ id: string; folder: string }> {
+  try {
+    await mkdir(path.dirname(folder), { recursive: true });
+    await mkdir(folder);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`${folder}: cannot create the output folder (${code === 'EEXIST' ? 'it already exists' : code})`);
+  }
+  await mkdir(path.join(folder, MASK_DIR));
+  return { id: path.basename(folder), folder };
+}
+
 function encodeMask(frame: SegmentedFrame, binary: boolean): Buffer {
   const png = new PNG({ width: frame.width, height: frame.height, colorType: 0, inputColorType: 0, inputHasAlpha: false, bitDepth: 8 });
   png.data = binary ? Buffer.from(frame.classMap.map((v) => (v === 0 ? 0 : 255))) : Buffer.from(frame.classMap);
@@ -145,8 +161,8 @@ export class Recorder {
   static async start(options: RecorderOptions): Promise<Recorder> {
     const fps = options.fps ?? 30;
     if (!(fps > 0 && Number.isFinite(fps))) throw new Error(`recording fps must be a positive number, got ${fps}`);
-    const { id, folder } = await createRecordingFolder(options.dir);
-    const recorder = new Recorder(id, folder, options, fps);
+    const { id, folder } = options.folder ? await createExactFolder(options.folder) : await createRecordingFolder(options.dir);
+    const recorder = new Recorder(id, folder, { ...options, ffmpegPath: options.ffmpegPath ?? (await ffmpegPath()) }, fps);
     await recorder.saveMetadata(false);
     return recorder;
   }
@@ -161,7 +177,7 @@ export class Recorder {
     this.folder = folder;
     this.fps = fps;
     this.maxQueue = options.maxQueue ?? 90;
-    this.ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
+    this.ffmpegPath = options.ffmpegPath!;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.metadataTimer = setInterval(() => {
       if (this.recorded.length !== this.savedFrameCount) void this.saveMetadata(false).catch((err: Error) => this.fail(`cannot write metadata: ${err.message}`));

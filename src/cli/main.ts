@@ -2,8 +2,10 @@
 /** The `sam2rad` command line. */
 import { runCommand, UsageError, type Command } from './command.js';
 import { evalCommand } from './eval-command.js';
+import { segmentCommand } from './segment-command.js';
+import { serveCommand } from './serve-command.js';
 
-const COMMANDS: readonly Command[] = [evalCommand];
+const COMMANDS: readonly Command[] = [serveCommand, segmentCommand, evalCommand];
 
 function usage(): string {
   return [

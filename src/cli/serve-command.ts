@@ -1,0 +1,76 @@
+/** `sam2rad serve`: the live pipeline with the viewer, health, metrics and recording. */
+import path from 'node:path';
+import { LiveServer } from '../server/server.js';
+import { Metrics } from '../server/metrics.js';
+import { RecordingController } from '../../plugins/sinks/recording.js';
+import { SegmentationSession } from '../../plugins/model/segmentation-session.js';
+import { openSource } from '../../plugins/sources/index.js';
+import { livePipeline, sourceStatus } from '../pipeline/live-pipeline.js';
+import { registerSessionControls } from '../pipeline/session-controls.js';
+import { intOption, type Command } from './command.js';
+import { MODEL_OPTIONS } from './defaults.js';
+import { loadModel } from './load-model.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  usage: 'serve [--source URI|demo] [--model DIR] [--port N] [--host H] [--record] [--record-dir DIR] [--ep cpu|cuda|webgpu]',
+  summary:
+    'Runs the live pipeline on a source and serves the viewer (GET /), /healthz, /metrics and the WebSocket ' +
+    'stream (/ws). Sources: demo, a video file, a folder of images, udp:// rtp:// rtsp:// srt:// tcp:// URLs, ' +
+    '/dev/videoN (V4L2) or - (stdin).',
+  options: {
+    source: { type: 'string', default: 'demo', arg: 'URI', help: 'what to segment' },
+    loop: { type: 'boolean', default: false, help: 'replay a file source forever' },
+    class: { type: 'string', arg: 'NAMES', help: 'comma-separated classes to segment (default: the first class of the model)' },
+    port: { type: 'string', default: '8080', arg: 'N', help: 'HTTP/WebSocket port (0 = any free port)' },
+    host: { type: 'string', default: '127.0.0.1', arg: 'H', help: 'interface to bind (0.0.0.0 to serve the network)' },
+    record: { type: 'boolean', default: false, help: 'start recording at once' },
+    'record-dir': { type: 'string', default: 'recordings', arg: 'DIR', help: 'where recordings are written' },
+    ...MODEL_OPTIONS,
+  },
+  async run(values) {
+    const log = (line: string) => console.error(`[sam2rad] ${line}`);
+    const model = await loadModel(values);
+    const classes = values.class ? String(values.class).split(',') : [model.manifest.classes[0]!];
+    const session = new SegmentationSession(model, { classes });
+    const source = await openSource(String(values.source), { loop: Boolean(values.loop), onWarning: log });
+    const metrics = new Metrics();
+    const frames = livePipeline({ source, session, metrics, log });
+    const recording = new RecordingController({
+      dir: path.resolve(String(values['record-dir'])),
+      frames,
+      fps: () => source.info.fps,
+      context: () => ({
+        sourceUri: source.uri,
+        model: { name: model.manifest.name, version: model.manifest.version, manifestSha256: model.loaded.sha256 },
+      }),
+    });
+    const server = await LiveServer.listen({
+      host: String(values.host),
+      port: intOption(values, 'port'),
+      frames,
+      metrics,
+      source: () => sourceStatus(source),
+      model: () => ({ name: model.manifest.name, version: model.manifest.version, ep: model.provider.used }),
+      recording,
+      log,
+    });
+    registerSessionControls(server, session);
+    source.health.subscribe((h) => log(`source ${source.uri}: ${h.state}${h.lastError ? ` (${h.lastError})` : ''}`));
+    console.log(`Sam2Rad Live: ${server.url} (source ${source.uri}, model ${model.manifest.name} ${model.manifest.version}, classes ${classes.join(', ')})`);
+    if (values.record) await recording.start();
+
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        log(`${signal}: finishing recordings and closing`);
+        resolve();
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    });
+    await recording.close();
+    await server.close();
+    await model.release();
+    return 0;
+  },
+};
