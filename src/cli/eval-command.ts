@@ -6,7 +6,7 @@ import { loadModel } from './load-model.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { MODEL_OPTIONS } from './defaults.js';
 import { ProgressBar } from './progress.js';
-import { decodeVideoFrames } from '../frames/decode-video.js';
+import { fileSource } from '../../plugins/sources/index.js';
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -42,8 +42,10 @@ export const evalCommand: Command = {
     let report: EvalReport;
     const clip = values.clip as string | undefined;
     if (clip) {
-      const { frames, frameCount } = await decodeVideoFrames(clip);
-      const bar = new ProgressBar(`eval ${path.basename(clip)}`, frameCount);
+      const source = await fileSource(clip, { realtime: false });
+      const frameCount = source.info.frameCount;
+      const frames = source.pull();
+      const bar = new ProgressBar(`eval ${path.basename(clip)}`, frameCount ?? 0);
       report = await evaluateClip({
         model, dataDir: data, className, mode: 'auto', clicks: 0, clip, frames, frameCount,
         frameOffset: intOption(values, 'frame-offset'), memory: !values['no-memory'],

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /** The `sam2rad` command line. */
 import { runCommand, UsageError, type Command } from './command.js';
+import { benchCommand } from './bench-command.js';
 import { evalCommand } from './eval-command.js';
 import { segmentCommand } from './segment-command.js';
 import { serveCommand } from './serve-command.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, segmentCommand, evalCommand];
+const COMMANDS: readonly Command[] = [serveCommand, segmentCommand, evalCommand, benchCommand];
 
 function usage(): string {
   return [

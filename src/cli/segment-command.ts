@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Recorder } from '../../plugins/sinks/recording.js';
 import { SegmentationSession, type HumanPrompt } from '../../plugins/model/segmentation-session.js';
-import { decodeVideoFrames } from '../frames/decode-video.js';
+import { fileSource } from '../../plugins/sources/index.js';
 import { UsageError, type Command } from './command.js';
 import { MODEL_OPTIONS } from './defaults.js';
 import { loadModel } from './load-model.js';
@@ -36,16 +36,17 @@ export const segmentCommand: Command = {
     const classes = values.class ? String(values.class).split(',') : [model.manifest.classes[0]!];
     const session = new SegmentationSession(model, { classes, memory: !values['no-memory'], historyFrames: 1 });
     session.setMode((values.mode as string | undefined) ?? (prompts.length ? 'semi' : 'auto'));
-    const { info, frames } = await decodeVideoFrames(input);
+    const source = await fileSource(input, { realtime: false });
+    const { info } = source;
     const recorder = await Recorder.start({
       dir: path.dirname(out), folder: out, fps: info.fps,
       context: { sourceUri: path.resolve(input), model: { name: model.manifest.name, version: model.manifest.version, manifestSha256: model.loaded.sha256 } },
     });
     const byFrame = new Map<number, HumanPrompt[]>();
     for (const p of prompts) byFrame.set(p.frame, [...(byFrame.get(p.frame) ?? []), p]);
-    const bar = new ProgressBar(`segment ${path.basename(input)}`, info.frameCount);
+    const bar = new ProgressBar(`segment ${path.basename(input)}`, info.frameCount ?? 0);
     let count = 0;
-    for await (const frame of frames) {
+    for await (const frame of source.pull()) {
       const result = await session.process(frame, byFrame.get(frame.index));
       recorder.write(result);
       bar.update(++count);
