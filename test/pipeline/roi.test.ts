@@ -1,0 +1,100 @@
+import { firstValueFrom, from, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { Frame } from '../../src/frames/frame.js';
+import { boxToSource, cropFrame, uncropMask } from '../../src/frames/roi.js';
+import { cropToRoi } from '../../src/frames/roi-crop.js';
+import { detectRoi, type RoiDetection } from '../../src/frames/roi-detection.js';
+
+const W = 320;
+const H = 240;
+/** The ultrasound image inside the synthetic scanner screen. */
+const IMAGE = { x: 60, y: 30, width: 200, height: 170 };
+
+/** Deterministic pseudo-random numbers (LCG), so the test never depends on chance. */
+function rng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** A scanner screen: static UI (text, a grey-scale bar right next to the image, a logo), a small clock
+ * that changes, and the image: speckle that changes every frame, with dark quiet fluid inside. */
+function screen(index: number): Frame {
+  const random = rng(index + 1);
+  const data = new Uint8Array(W * H);
+  const fill = (x0: number, y0: number, w: number, h: number, value: (x: number, y: number) => number) => {
+    for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) data[y * W + x] = value(x, y);
+  };
+  fill(4, 4, 80, 10, (x) => (x % 4 < 2 ? 200 : 0)); // header text
+  fill(264, 40, 6, 150, (_, y) => 40 + y); // grey-scale bar, 4 px right of the image
+  fill(270, 220, 40, 14, () => 180); // logo
+  fill(4, 225, 20, 10, () => (index % 2 ? 230 : 90)); // clock
+  fill(IMAGE.x, IMAGE.y, IMAGE.width, IMAGE.height, () => 40 + Math.floor(random() * 180)); // speckle
+  fill(120, 80, 60, 50, () => Math.floor(random() * 6)); // fluid
+  return { index, width: W, height: H, data, timestamps: {} };
+}
+
+const frames = Array.from({ length: 40 }, (_, i) => screen(i));
+
+describe('ROI detection', () => {
+  it('finds the moving image inside static scanner UI, even UI touching it', () => {
+    const samples = [0, 4, 8, 12, 16, 20, 24, 28].map((i) => frames[i]!);
+    expect(detectRoi(samples)).toEqual({ rect: IMAGE, method: 'motion' });
+  });
+
+  it('falls back to the largest non-dark region on a single (frozen) frame', () => {
+    // Without motion the bar next to the image cannot be told apart from it: the crop includes it.
+    expect(detectRoi([frames[0]!])).toEqual({ rect: { ...IMAGE, width: 270 - IMAGE.x }, method: 'brightness' });
+  });
+
+  it('gives the full frame for a black screen', () => {
+    const black: Frame = { index: 0, width: W, height: H, data: new Uint8Array(W * H), timestamps: {} };
+    expect(detectRoi([black, black])).toEqual({ rect: { x: 0, y: 0, width: W, height: H }, method: 'full-frame' });
+  });
+});
+
+describe('cropToRoi', () => {
+  it('auto: crops from the first frame, then switches to the motion ROI once after sampling', async () => {
+    const changes: [RoiDetection['method'], number][] = [];
+    const cropped = await firstValueFrom(
+      from(frames).pipe(
+        cropToRoi('auto', { samples: 6, sampleEvery: 2, redetectEvery: 0, onChange: (d, f) => changes.push([d.method, f.index]) }),
+        toArray(),
+      ),
+    );
+    expect(changes).toEqual([['brightness', 0], ['motion', 10]]);
+    expect(cropped[0]!.roi).toEqual({ ...IMAGE, width: 210 });
+    for (const frame of cropped.slice(10)) {
+      expect(frame).toMatchObject({ roi: IMAGE, width: IMAGE.width, height: IMAGE.height, sourceWidth: W, sourceHeight: H });
+    }
+    // The crop holds the source pixels.
+    const last = cropped.at(-1)!;
+    expect(last.data[0]).toBe(frames[39]!.data[IMAGE.y * W + IMAGE.x]);
+  });
+
+  it('a fixed rectangle crops every frame; one outside the frame is a clear error', async () => {
+    const rect = { x: 10, y: 20, width: 30, height: 40 };
+    const [frame] = await firstValueFrom(from(frames.slice(0, 1)).pipe(cropToRoi(rect), toArray()));
+    expect(frame).toMatchObject({ roi: rect, width: 30, height: 40 });
+    await expect(firstValueFrom(from(frames).pipe(cropToRoi({ x: 300, y: 0, width: 40, height: 10 })))).rejects.toThrow(
+      'ROI 40x10 at (300, 0) does not fit in the 320x240 frame',
+    );
+  });
+
+  it("'none' passes the frame whole without copying", async () => {
+    const frame = await firstValueFrom(from(frames.slice(0, 1)).pipe(cropToRoi('none')));
+    expect(frame.data).toBe(frames[0]!.data);
+    expect(frame.roi).toEqual({ x: 0, y: 0, width: W, height: H });
+  });
+});
+
+describe('mapping results back', () => {
+  it('places a crop-sized mask and box into source coordinates', () => {
+    const crop = cropFrame(frames[0]!, { x: 5, y: 7, width: 3, height: 2 });
+    const mask = Uint8Array.from([1, 0, 2, 0, 3, 0]);
+    const full = uncropMask(mask, crop);
+    expect(full.length).toBe(W * H);
+    expect([full[7 * W + 5], full[7 * W + 7], full[8 * W + 6]]).toEqual([1, 2, 3]);
+    expect(full.reduce((n, v) => n + (v ? 1 : 0), 0)).toBe(3);
+    expect(boxToSource([0, 0, 2, 1], crop)).toEqual([5, 7, 7, 8]);
+  });
+});
