@@ -70,7 +70,9 @@ export class Sam2RadModel {
     let provider: ProviderChoice | undefined;
     for (const name of Object.keys(loaded.graphBytes) as (keyof Sessions)[]) {
       try {
-        const { session, choice } = await createSession(loaded.graphBytes[name], options);
+        // Once the requested provider has failed, the other graphs go straight to the fallback.
+        const settings = provider ? { ...options, ep: provider.used } : options;
+        const { session, choice } = await createSession(loaded.graphBytes[name], settings);
         sessions[name] = session;
         provider ??= choice;
       } catch (err) {

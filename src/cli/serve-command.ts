@@ -53,6 +53,7 @@ export const serveCommand: Command = {
       source: () => sourceStatus(source),
       model: () => ({ name: model.manifest.name, version: model.manifest.version, ep: model.provider.used }),
       recording,
+      session: () => ({ mode: session.mode, classes: model.manifest.classes, tracked: session.classes }),
       log,
     });
     registerSessionControls(server, session);

@@ -2,6 +2,9 @@
  * One log line says which provider is actually used and why. */
 import * as ort from 'onnxruntime-node';
 
+// Failures reach us as exceptions; onnxruntime's own stderr log would repeat them less readably.
+ort.env.logLevel = 'fatal';
+
 export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
 export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
 
@@ -44,7 +47,8 @@ export async function createSession(
       const session = await ort.InferenceSession.create(bytes, sessionOptions(settings, settings.ep));
       return { session, choice: { requested: settings.ep, used: settings.ep } };
     } catch (err) {
-      const reason = (err as Error).message.split('\n')[0];
+      // onnxruntime prefixes the reason with its source location and the failed check.
+      const reason = (err as Error).message.split('\n')[0]!.replace(/^\/\S+:\d+ .* was false\. /, '');
       const session = await ort.InferenceSession.create(bytes, sessionOptions(settings, 'cpu'));
       return { session, choice: { requested: settings.ep, used: 'cpu', fallbackReason: reason } };
     }

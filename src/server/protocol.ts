@@ -100,6 +100,16 @@ export interface ErrorMessage {
   readonly message: string;
 }
 
+/** The segmentation session as the viewer sees it (status messages and /healthz). */
+export interface SessionInfo {
+  /** Prompt mode: 'auto' | 'semi' | 'manual'. */
+  readonly mode: string;
+  /** Every class the model knows, in manifest order; a class's frame/class-map `value` is its index + 1. */
+  readonly classes: readonly string[];
+  /** Classes being segmented now (a subset of `classes`). */
+  readonly tracked: readonly string[];
+}
+
 export interface StatusMessage {
   readonly type: 'status';
   /** Frames per second published over the last few seconds. */
@@ -114,6 +124,8 @@ export interface StatusMessage {
   readonly recording: RecordingState | null;
   /** Increments whenever a recording starts, stops or fails: refetch GET /recordings when it changes. */
   readonly recordingsRevision: number;
+  /** Mode and classes of the segmentation session; null if the server was not given a session provider. */
+  readonly session: SessionInfo | null;
 }
 
 export type ServerMessage = AckMessage | ErrorMessage | StatusMessage;

@@ -19,6 +19,7 @@ import {
   parseControlMessage,
   stageLatencies,
   type ControlMessage,
+  type SessionInfo,
   type StatusMessage,
 } from './protocol.js';
 import { RollingStats } from './rolling-stats.js';
@@ -37,6 +38,8 @@ export interface LiveServerOptions {
   readonly source?: () => SourceStatus;
   readonly model?: () => ModelInfo;
   readonly recording?: RecordingControl;
+  /** Mode, model classes and tracked classes of the segmentation session, for status messages and /healthz. */
+  readonly session?: () => SessionInfo;
   /** Folder with index.html, viewer.js, viewer.css. Defaults to the one shipped in src/server/viewer. */
   readonly viewerDir?: string;
   readonly channelLimits?: Partial<ChannelLimits>;
@@ -173,7 +176,7 @@ export class LiveServer {
     };
   }
 
-  health(): HealthReport {
+  health(): HealthReport & { readonly session: SessionInfo | null } {
     const source = this.options.source?.() ?? null;
     return {
       status: source?.up ? 'ok' : 'degraded',
@@ -182,7 +185,14 @@ export class LiveServer {
       clients: this.clients.size,
       frames: { processed: this.metrics.framesProcessed.value(), dropped: this.metrics.framesDropped.value() },
       recording: this.options.recording?.state() ?? null,
+      session: this.sessionInfo(),
     };
+  }
+
+  /** A snapshot (copied arrays) so a later change in the session never alters a message already built. */
+  private sessionInfo(): SessionInfo | null {
+    const info = this.options.session?.();
+    return info ? { mode: info.mode, classes: [...info.classes], tracked: [...info.tracked] } : null;
   }
 
   /** Stop accepting, close every client (1001) and release the port. */
@@ -306,6 +316,7 @@ export class LiveServer {
       source: this.options.source?.() ?? null,
       recording: health.recording,
       recordingsRevision: this.recordingsRevision,
+      session: health.session,
     };
   }
 

@@ -1,0 +1,29 @@
+/** Asking for a GPU provider on a machine without one fails over to the CPU with one clear log line. */
+import { describe, expect, it } from 'vitest';
+import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
+import { parseExecutionProvider } from '../../src/runtime/execution-provider.js';
+
+const MODEL_DIR = process.env.SAM2RAD_MODEL ?? 'models/sam2rad-us';
+
+describe('execution provider fallback', () => {
+  it.each(['cuda', 'webgpu'] as const)('%s -> cpu with one message, and the model still runs', async (ep) => {
+    const lines: string[] = [];
+    const model = await Sam2RadModel.load(MODEL_DIR, { ep, intraOpThreads: 1 }, (line) => lines.push(line));
+    try {
+      expect(model.provider.requested).toBe(ep);
+      // On a machine with a working GPU provider there is nothing to fall back from.
+      if (model.provider.used === ep) return;
+      expect(model.provider.used).toBe('cpu');
+      expect(lines).toEqual([expect.stringMatching(new RegExp(`^execution provider: ${ep} unavailable \\(.+\\); falling back to cpu$`))]);
+      const grey = new Uint8Array(64 * 48).fill(80);
+      const result = await model.infer(grey, 64, 48, [{ classIndex: 0, bank: model.newBank(), mode: 'auto', updateMemory: true }]);
+      expect(result.objects).toHaveLength(1);
+    } finally {
+      await model.release();
+    }
+  });
+
+  it('names the valid choices for an unknown provider', () => {
+    expect(() => parseExecutionProvider('tpu')).toThrow('--ep: unknown execution provider "tpu" (choose one of cpu, cuda, webgpu)');
+  });
+});
