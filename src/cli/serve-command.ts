@@ -7,9 +7,21 @@ import { SegmentationSession } from '../../plugins/model/segmentation-session.js
 import { openSource } from '../../plugins/sources/index.js';
 import { livePipeline, sourceStatus } from '../pipeline/live-pipeline.js';
 import { registerSessionControls } from '../pipeline/session-controls.js';
-import { intOption, type Command } from './command.js';
-import { MODEL_OPTIONS } from './defaults.js';
+import { intOption, UsageError, type Command } from './command.js';
+import { DEFAULT_MODEL_DIR, MODEL_OPTIONS } from './defaults.js';
+import { cropToRoi, type RoiSetting } from '../frames/roi-crop.js';
+import { loadStreamDefinition } from '../pipeline/stream-definition.js';
 import { loadModel } from './load-model.js';
+
+function parseRoiSetting(value: string): RoiSetting {
+  if (value === 'auto' || value === 'none') return value;
+  const parts = value.split(',').map(Number);
+  if (parts.length !== 4 || !parts.every((n) => Number.isInteger(n) && n >= 0) || parts[2] === 0 || parts[3] === 0) {
+    throw new UsageError(`--roi: expected none, auto or X,Y,W,H in pixels, got "${value}"`);
+  }
+  const [x, y, width, height] = parts as [number, number, number, number];
+  return { x, y, width, height };
+}
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -19,7 +31,9 @@ export const serveCommand: Command = {
     'stream (/ws). Sources: demo, a video file, a folder of images, udp:// rtp:// rtsp:// srt:// tcp:// URLs, ' +
     '/dev/videoN (V4L2) or - (stdin).',
   options: {
-    source: { type: 'string', default: 'demo', arg: 'URI', help: 'what to segment' },
+    source: { type: 'string', arg: 'URI', help: 'what to segment (default: demo)' },
+    stream: { type: 'string', arg: 'FILE', help: 'a stream definition (streams/*.json): source, ROI, model, classes; flags override it' },
+    roi: { type: 'string', arg: 'none|auto|X,Y,W,H', help: 'crop the scanner UI around the image (default: none, as in training)' },
     loop: { type: 'boolean', default: false, help: 'replay a file source forever' },
     class: { type: 'string', arg: 'NAMES', help: 'comma-separated classes to segment (default: the first class of the model)' },
     port: { type: 'string', default: '8080', arg: 'N', help: 'HTTP/WebSocket port (0 = any free port)' },
@@ -30,12 +44,18 @@ export const serveCommand: Command = {
   },
   async run(values) {
     const log = (line: string) => console.error(`[sam2rad] ${line}`);
-    const model = await loadModel(values);
-    const classes = values.class ? String(values.class).split(',') : [model.manifest.classes[0]!];
+    const stream = values.stream ? await loadStreamDefinition(String(values.stream)) : undefined;
+    const roi = values.roi !== undefined ? parseRoiSetting(String(values.roi)) : stream?.roi ?? 'none';
+    const model = await loadModel({ ...values, model: values.model === DEFAULT_MODEL_DIR && stream?.model ? stream.model : values.model });
+    const classes = values.class ? String(values.class).split(',') : [...(stream?.classes ?? [model.manifest.classes[0]!])];
     const session = new SegmentationSession(model, { classes });
-    const source = await openSource(String(values.source), { ...(values.loop ? { loop: true } : {}), onWarning: log });
+    const source = await openSource((values.source as string | undefined) ?? stream?.source ?? 'demo', {
+      ...(values.source ? {} : stream?.sourceOptions),
+      ...(values.loop ? { loop: true } : {}),
+      onWarning: log,
+    });
     const metrics = new Metrics();
-    const frames = livePipeline({ source, session, metrics, log });
+    const frames = livePipeline({ source, session, metrics, log, crop: roi === 'none' ? undefined : cropToRoi(roi) });
     const recording = new RecordingController({
       dir: path.resolve(String(values['record-dir'])),
       frames,
