@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// Scores a model directory on every class's dev split with `sam2rad eval` (the runtime path) and writes
+// the figures into its manifest.json ("metrics") and a JSON summary. Baselines are passed in as JSON.
+//
+//   node scripts/evaluate-dev.mjs --model models/sam2rad-us --dev runs/dev --out runs/eval \
+//        [--unet runs/unet/dev.json] [--fewshot-model /tmp/fewshot] [--write-manifest]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/sam2rad-us' },
+    dev: { type: 'string', default: 'runs/dev' },
+    out: { type: 'string', default: 'runs/eval' },
+    unet: { type: 'string' },
+    'fewshot-model': { type: 'string' },
+    clip: { type: 'string', default: '../shared/datasets/videos/lumbar_spine_sweep_f0001-0209.mp4' },
+    'write-manifest': { type: 'boolean', default: false },
+  },
+});
+const CLASSES = ['fetal_head', 'lumbar_bone', 'hip_bone'];
+const MODES = [
+  { key: 'auto', args: [] },
+  { key: 'box', args: ['--mode', 'box'] },
+  { key: 'auto+box', args: ['--mode', 'auto+box'] },
+  { key: 'clicks1', args: ['--clicks', '1'] },
+  { key: 'clicks3', args: ['--clicks', '3'] },
+];
+mkdirSync(values.out, { recursive: true });
+
+function evaluate(model, name, args) {
+  const json = path.join(values.out, `${name}.json`);
+  execFileSync('node', ['dist/src/cli/main.js', 'eval', '--model', model, '--json', json, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return JSON.parse(readFileSync(json, 'utf8'));
+}
+const round = (x) => Math.round(x * 10000) / 10000;
+
+const dev = {};
+for (const cls of CLASSES) {
+  const data = path.join(values.dev, cls);
+  dev[cls] = { count: 0 };
+  for (const mode of MODES) {
+    const report = evaluate(values.model, `${cls}.${mode.key}`, ['--data', data, '--class', cls, ...mode.args]);
+    dev[cls][mode.key] = { dice: round(report.dice), iou: round(report.iou) };
+    dev[cls].count = report.count;
+  }
+  if (values['fewshot-model']) {
+    const report = evaluate(values['fewshot-model'], `${cls}.fewshot10`, ['--data', data, '--class', cls]);
+    dev[cls].fewshot10_auto = { dice: round(report.dice), iou: round(report.iou) };
+  }
+}
+if (values.unet) {
+  const unet = JSON.parse(readFileSync(values.unet, 'utf8'));
+  for (const cls of CLASSES) dev[cls].unet = { dice: round(unet.classes[cls].dice), iou: round(unet.classes[cls].iou) };
+}
+// The real lumbar sweep: every frame in order, scored on the labelled dev-range frames (>= 180).
+const clip = {};
+for (const memory of [true, false]) {
+  const report = evaluate(values.model, `clip.lumbar.${memory ? 'memory' : 'nomemory'}`, [
+    '--clip', values.clip, '--data', path.join(values.dev, 'lumbar_bone'), '--class', 'lumbar_bone', '--frame-offset', '1',
+    ...(memory ? [] : ['--no-memory']),
+  ]);
+  clip[memory ? 'memory' : 'no_memory'] = { dice: round(report.dice), iou: round(report.iou), temporal_iou: round(report.temporal_iou), labelled_frames: report.count, frames: report.frames };
+}
+const metrics = { split: 'dev (see training/data/datasets.py)', evaluated: new Date().toISOString(), dev, lumbar_clip: clip };
+writeFileSync(path.join(values.out, 'summary.json'), JSON.stringify(metrics, null, 2));
+if (values['write-manifest']) {
+  const file = path.join(values.model, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8'));
+  manifest.metrics = metrics;
+  writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n');
+}
+console.log(JSON.stringify(metrics, null, 2));
