@@ -249,6 +249,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--log-every", type=int, default=20)
     ap.add_argument("--skip-dev", action="store_true", help="skip the quick dev-split check at the end")
+    ap.add_argument("--resume", help="continue this checkpoint; its CPU time counts towards --minutes")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -268,12 +269,22 @@ def main():
     start = time.time()
     cpu_start = time.process_time()
     step, history = 0, []
+    warmup_from = 0
+    if args.resume:
+        ckpt = torch.load(args.resume, map_location="cpu")
+        model.load_state_dict(ckpt["state_dict"])
+        if "optimizer" in ckpt:
+            opt.load_state_dict(ckpt["optimizer"])
+        else:  # fresh optimizer moments: warm up again
+            warmup_from = ckpt["steps"]
+        step = ckpt["steps"]
+        cpu_start -= ckpt["cpu_seconds"]
     log = open(os.path.join(args.out, "train.log"), "a")
 
     def save(final: bool):
-        torch.save({"kind": args.model, "config": cfg.to_dict(), "state_dict": model.state_dict(),
+        torch.save({"kind": args.model, "config": cfg.to_dict(), "state_dict": model.state_dict(), "optimizer": opt.state_dict(),
                     "steps": step, "cpu_seconds": round(time.process_time() - cpu_start), "args": vars(args),
-                    "data": data.summary()}, os.path.join(args.out, "checkpoint.pt"))
+                    "data": data.summary(), "resumed_from_steps": [warmup_from] if warmup_from else []}, os.path.join(args.out, "checkpoint.pt"))
 
     last_save = start
     while True:
@@ -281,7 +292,7 @@ def main():
         if elapsed >= budget or (args.max_steps and step >= args.max_steps):
             break
         progress = elapsed / budget
-        lr = args.lr * min(1.0, (step + 1) / 50) * (0.5 * (1 + math.cos(math.pi * progress)) * 0.95 + 0.05)
+        lr = args.lr * min(1.0, (step - warmup_from + 1) / 50) * (0.5 * (1 + math.cos(math.pi * progress)) * 0.95 + 0.05)
         for g in opt.param_groups:
             g["lr"] = lr
         images, masks, weights, cls = data.batch(args.batch, frames, cfg.image_size)
