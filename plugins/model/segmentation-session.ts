@@ -84,8 +84,9 @@ export class SegmentationSession {
   }
 
   disableClass(name: string): void {
-    if (!this.tracks.delete(name)) throw new PromptError(`class "${name}" is not being tracked`);
-    if (this.tracks.size === 0) throw new PromptError('cannot stop the last tracked class');
+    if (!this.tracks.has(name)) throw new PromptError(`class "${name}" is not being tracked`);
+    if (this.tracks.size === 1) throw new PromptError('cannot stop the last tracked class');
+    this.tracks.delete(name);
   }
 
   /** Validates a prompt and queues it for the next processed frame. */

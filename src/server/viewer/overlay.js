@@ -54,3 +54,80 @@ export function drawFrame(ctx, frame, { opacity, style }) {
   }
   ctx.putImageData(image, 0, 0);
 }
+
+const POSITIVE = '#36e05a';
+const NEGATIVE = '#ff3b6b';
+
+/**
+ * Draw prompt markers on top of the frame (frame-pixel coordinates = canvas coordinates):
+ * points as +/− discs (green/red), boxes as dashed outlines in their class colour.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{ points?: {x: number, y: number, label: number}[], box?: number[], value: number }[]} prompts
+ * @param {number} unit frame pixels per CSS pixel, so markers keep their on-screen size
+ */
+export function drawPrompts(ctx, prompts, unit) {
+  ctx.save();
+  ctx.lineWidth = 2 * unit;
+  for (const prompt of prompts) {
+    if (prompt.box) {
+      const [x0, y0, x1, y1] = prompt.box;
+      const [r, g, b] = classColour(prompt.value);
+      ctx.setLineDash([6 * unit, 4 * unit]);
+      ctx.strokeStyle = `rgb(${r},${g},${b})`;
+      ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
+      ctx.setLineDash([]);
+    }
+    for (const p of prompt.points ?? []) drawPoint(ctx, p, unit);
+  }
+  ctx.restore();
+}
+
+function drawPoint(ctx, { x, y, label }, unit) {
+  const r = 7 * unit;
+  ctx.beginPath();
+  ctx.arc(x, y, r, 0, 2 * Math.PI);
+  ctx.fillStyle = label === 1 ? POSITIVE : NEGATIVE;
+  ctx.fill();
+  ctx.strokeStyle = '#000';
+  ctx.lineWidth = 1.5 * unit;
+  ctx.stroke();
+  ctx.beginPath();
+  ctx.strokeStyle = '#fff';
+  ctx.lineWidth = 2 * unit;
+  ctx.moveTo(x - r * 0.55, y);
+  ctx.lineTo(x + r * 0.55, y);
+  if (label === 1) {
+    ctx.moveTo(x, y - r * 0.55);
+    ctx.lineTo(x, y + r * 0.55);
+  }
+  ctx.stroke();
+}
+
+/**
+ * Draw the gesture in progress: a dashed box, or the brush stroke.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{ kind: 'box' | 'stroke', negative: boolean, points: {x: number, y: number}[] }} preview
+ */
+export function drawGesture(ctx, preview, unit) {
+  const pts = preview.points;
+  if (pts.length === 0) return;
+  ctx.save();
+  ctx.lineWidth = 2 * unit;
+  ctx.strokeStyle = preview.negative ? NEGATIVE : POSITIVE;
+  if (preview.kind === 'box') {
+    const a = pts[0];
+    const b = pts[pts.length - 1];
+    ctx.setLineDash([6 * unit, 4 * unit]);
+    ctx.strokeRect(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.abs(b.x - a.x), Math.abs(b.y - a.y));
+  } else {
+    ctx.lineWidth = 4 * unit;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.globalAlpha = 0.7;
+    ctx.beginPath();
+    ctx.moveTo(pts[0].x, pts[0].y);
+    for (const p of pts.slice(1)) ctx.lineTo(p.x, p.y);
+    ctx.stroke();
+  }
+  ctx.restore();
+}
