@@ -1,5 +1,8 @@
 /** `sam2rad serve`: the live pipeline with the viewer, health, metrics and recording. */
 import path from 'node:path';
+import { EMPTY, type Observable } from 'rxjs';
+import type { SegmentedFrame } from '../frames/frame.js';
+import type { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { LiveServer } from '../server/server.js';
 import { Metrics } from '../server/metrics.js';
 import { RecordingController } from '../../plugins/sinks/recording.js';
@@ -46,23 +49,40 @@ export const serveCommand: Command = {
     const log = (line: string) => console.error(`[sam2rad] ${line}`);
     const stream = values.stream ? await loadStreamDefinition(String(values.stream)) : undefined;
     const roi = values.roi !== undefined ? parseRoiSetting(String(values.roi)) : stream?.roi ?? 'none';
-    const model = await loadModel({ ...values, model: values.model === DEFAULT_MODEL_DIR && stream?.model ? stream.model : values.model });
-    const classes = values.class ? String(values.class).split(',') : [...(stream?.classes ?? [model.manifest.classes[0]!])];
-    const session = new SegmentationSession(model, { classes });
-    const source = await openSource((values.source as string | undefined) ?? stream?.source ?? 'demo', {
-      ...(values.source ? {} : stream?.sourceOptions),
-      ...(values.loop ? { loop: true } : {}),
-      onWarning: log,
-    });
+    const modelDir = values.model === DEFAULT_MODEL_DIR && stream?.model ? stream.model : String(values.model);
+    const sourceUri = (values.source as string | undefined) ?? stream?.source ?? 'demo';
     const metrics = new Metrics();
-    const frames = livePipeline({ source, session, metrics, log, crop: roi === 'none' ? undefined : cropToRoi(roi) });
+
+    // A broken model or source is reported on /healthz and in the viewer; the server still comes up.
+    const model = await loadModel({ ...values, model: modelDir }).catch((err: Error) => {
+      log(`model unavailable: ${err.message}`);
+      return err;
+    });
+    const source = model instanceof Error
+      ? new Error('not started: the model is unavailable')
+      : await openSource(sourceUri, {
+          ...(values.source ? {} : stream?.sourceOptions),
+          ...(values.loop ? { loop: true } : {}),
+          onWarning: log,
+        }).catch((err: Error) => {
+          log(`source unavailable: ${err.message}`);
+          return err;
+        });
+    let frames: Observable<SegmentedFrame> = EMPTY;
+    let session: SegmentationSession | undefined;
+    if (!(model instanceof Error) && !(source instanceof Error)) {
+      const classes = values.class ? String(values.class).split(',') : [...(stream?.classes ?? [model.manifest.classes[0]!])];
+      session = new SegmentationSession(model, { classes });
+      frames = livePipeline({ source, session, metrics, log, crop: roi === 'none' ? undefined : cropToRoi(roi) });
+      source.health.subscribe((h) => log(`source ${source.uri}: ${h.state}${h.lastError ? ` (${h.lastError})` : ''}`));
+    }
     const recording = new RecordingController({
       dir: path.resolve(String(values['record-dir'])),
       frames,
-      fps: () => source.info.fps,
+      fps: () => (source instanceof Error ? undefined : source.info.fps),
       context: () => ({
-        sourceUri: source.uri,
-        model: { name: model.manifest.name, version: model.manifest.version, manifestSha256: model.loaded.sha256 },
+        sourceUri,
+        model: model instanceof Error ? null : { name: model.manifest.name, version: model.manifest.version, manifestSha256: model.loaded.sha256 },
       }),
     });
     const server = await LiveServer.listen({
@@ -70,16 +90,19 @@ export const serveCommand: Command = {
       port: intOption(values, 'port'),
       frames,
       metrics,
-      source: () => sourceStatus(source),
-      model: () => ({ name: model.manifest.name, version: model.manifest.version, ep: model.provider.used }),
+      source: () =>
+        source instanceof Error ? { state: 'failed', up: false, uri: sourceUri, lastError: source.message } : sourceStatus(source),
+      model: () =>
+        model instanceof Error
+          ? { name: path.basename(modelDir), version: 'unavailable', ep: 'none', error: model.message }
+          : { name: model.manifest.name, version: model.manifest.version, ep: model.provider.used },
       recording,
-      session: () => ({ mode: session.mode, classes: model.manifest.classes, tracked: session.classes }),
+      session: session && (() => ({ mode: session!.mode, classes: [...(model as Sam2RadModel).manifest.classes], tracked: session!.classes })),
       log,
     });
-    registerSessionControls(server, session);
-    source.health.subscribe((h) => log(`source ${source.uri}: ${h.state}${h.lastError ? ` (${h.lastError})` : ''}`));
-    console.log(`Sam2Rad Live: ${server.url} (source ${source.uri}, model ${model.manifest.name} ${model.manifest.version}, classes ${classes.join(', ')})`);
-    if (values.record) await recording.start();
+    if (session) registerSessionControls(server, session);
+    console.log(`Sam2Rad Live: ${server.url} (source ${sourceUri}, model ${modelDir}${session ? `, classes ${session.classes.join(', ')}` : ', NOT RUNNING: see /healthz'})`);
+    if (values.record && session) await recording.start();
 
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string) => {
@@ -91,7 +114,7 @@ export const serveCommand: Command = {
     });
     await recording.close();
     await server.close();
-    await model.release();
+    if (!(model instanceof Error)) await model.release();
     return 0;
   },
 };

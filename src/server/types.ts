@@ -18,6 +18,8 @@ export interface ModelInfo {
   readonly version: string;
   /** onnxruntime execution provider in use, e.g. 'cpu', 'cuda'. */
   readonly ep: string;
+  /** Why the model could not be loaded (the server still serves health and the viewer). */
+  readonly error?: string;
 }
 
 /** State of the recorder as shown in /healthz and status messages. */

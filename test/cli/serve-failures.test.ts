@@ -1,0 +1,83 @@
+/** `sam2rad serve` with bad input stays up and says what is wrong on /healthz: a corrupt model file
+ * (named), an unreadable source, and a network source that dies mid-stream. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    child.kill('SIGKILL');
+  }
+});
+
+async function serve(args: string[]): Promise<string> {
+  const child = spawn('node', ['dist/src/cli/main.js', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let log = '';
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  return new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(d.toString());
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${log}`)));
+  });
+}
+
+async function health(url: string): Promise<any> {
+  const res = await fetch(`${url}/healthz`);
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('serve keeps serving on bad input', () => {
+  it('reports a corrupt model graph by file name', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-bad-model-'));
+    try {
+      await cp('models/sam2rad-us', dir, { recursive: true });
+      const file = path.join(dir, 'mask_decoder.onnx');
+      const bytes = await readFile(file);
+      await writeFile(file, bytes.subarray(0, bytes.length >> 1));
+      const url = await serve(['--model', dir]);
+      const report = await health(url);
+      expect(report.status).toBe('degraded');
+      expect(report.model.error).toMatch(/mask_decoder\.onnx: graph "mask_decoder" does not match the manifest/);
+      expect((await fetch(url)).status).toBe(200); // the viewer is still served
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports an unreadable source', async () => {
+    const url = await serve(['--source', '/nonexistent/clip.mp4']);
+    const report = await health(url);
+    expect(report.status).toBe('degraded');
+    expect(report.source.state).toBe('failed');
+    expect(report.source.lastError).toMatch(/\/nonexistent\/clip\.mp4: no such file or directory/);
+  });
+
+  it('a network source that dies mid-stream is reported and reconnected while the server serves', async () => {
+    const port = 24000 + Math.floor(Math.random() * 1000);
+    const url = await serve(['--source', `udp://127.0.0.1:${port}`, '--class', 'fetal_head']);
+    const sender = spawn('ffmpeg', ['-v', 'error', '-re', '-stream_loop', '-1', '-i', 'assets/demo/demo.mp4', '-c', 'copy',
+      '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`], { stdio: 'ignore' });
+    children.push(sender);
+    await until(async () => (await health(url)).source.state === 'streaming', 30_000);
+    sender.kill('SIGKILL');
+    await until(async () => (await health(url)).source.state === 'reconnecting', 30_000);
+    const report = await health(url);
+    expect(report.status).toBe('degraded');
+    expect((await fetch(`${url}/metrics`)).status).toBe(200);
+  }, 90_000);
+});
