@@ -1,6 +1,10 @@
 """Export a trained checkpoint to the five ONNX graphs + manifest, and write parity fixtures.
 
   /usr/bin/python3 training/export_onnx.py --checkpoint runs/sam2rad/checkpoint.pt --out models/sam2rad-us
+  python3 training/export_onnx.py --preset full-size --out /tmp/full-size   # untrained, for GPU speed
+
+Runs on PyTorch 1.13 (training machine) and 2.x (GPU machines; the TorchScript exporter is asked for
+explicitly, the dynamo exporter is the fallback).
 
 Graphs (opset 17, batch dimension B, point count P dynamic):
   image_encoder.onnx     image -> high_res_feats_0, high_res_feats_1, image_embed
@@ -13,6 +17,7 @@ Graphs (opset 17, batch dimension B, point count P dynamic):
 """
 import argparse
 import hashlib
+import inspect
 import json
 import os
 import sys
@@ -26,6 +31,7 @@ from sam2rad.config import ModelConfig  # noqa: E402
 from sam2rad.model import Sam2Rad  # noqa: E402
 
 OPSET = 17
+PRESETS = {"small": ModelConfig, "full-size": ModelConfig.full_size}
 
 
 class PromptPredictorGraph(nn.Module):
@@ -118,6 +124,19 @@ def sha256(path: str) -> str:
     return h.hexdigest()
 
 
+def onnx_export(module: nn.Module, args: tuple, path: str, **kwargs) -> None:
+    """torch.onnx.export with the TorchScript exporter, which made the shipped graphs; PyTorch >= 2.9
+    defaults to the dynamo exporter, and a PyTorch without the old one gets the dynamo exporter."""
+    if "dynamo" not in inspect.signature(torch.onnx.export).parameters:
+        torch.onnx.export(module, args, path, **kwargs)
+        return
+    try:
+        torch.onnx.export(module, args, path, dynamo=False, **kwargs)
+    except Exception as err:  # noqa: BLE001 - any failure of the old exporter: try the new one
+        print(f"TorchScript exporter failed ({str(err).splitlines()[0]}); using the dynamo exporter", file=sys.stderr)
+        torch.onnx.export(module, args, path, dynamo=True, **kwargs)
+
+
 def export(model: Sam2Rad, out_dir: str, parity_dir: str | None) -> dict:
     cfg = model.cfg
     os.makedirs(out_dir, exist_ok=True)
@@ -133,18 +152,18 @@ def export(model: Sam2Rad, out_dir: str, parity_dir: str | None) -> dict:
             if axes:
                 dynamic[n] = axes
         path = os.path.join(out_dir, f"{name}.onnx")
-        torch.onnx.export(module, args, path, opset_version=OPSET, do_constant_folding=True,
-                          input_names=[n for n, _, _ in inputs], output_names=[n for n, _, _ in outputs],
-                          dynamic_axes=dynamic)
+        onnx_export(module, args, path, opset_version=OPSET, do_constant_folding=True,
+                    input_names=[n for n, _, _ in inputs], output_names=[n for n, _, _ in outputs],
+                    dynamic_axes=dynamic)
         graphs[name] = {"file": f"{name}.onnx", "sha256": sha256(path), "bytes": os.path.getsize(path),
                         "inputs": {n: {"dtype": t, "shape": s} for n, t, s in inputs},
                         "outputs": {n: {"dtype": t, "shape": s} for n, t, s in outputs}}
-        with torch.no_grad():
-            result = module(*args)
-        result = result if isinstance(result, tuple) else (result,)
-        parity[name] = {"inputs": {n: concrete(s) for n, _, s in inputs},
-                        "outputs": {n: list(r.shape) for (n, _, _), r in zip(outputs, result)}}
         if parity_dir:
+            with torch.no_grad():
+                result = module(*args)
+            result = result if isinstance(result, tuple) else (result,)
+            parity[name] = {"inputs": {n: concrete(s) for n, _, s in inputs},
+                            "outputs": {n: list(r.shape) for (n, _, _), r in zip(outputs, result)}}
             os.makedirs(parity_dir, exist_ok=True)
             for (n, _, _), r in zip(outputs, result):
                 r.numpy().astype("<f4").tofile(os.path.join(parity_dir, f"{name}.{n}.f32"))
@@ -158,30 +177,36 @@ def export(model: Sam2Rad, out_dir: str, parity_dir: str | None) -> dict:
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", help="trained checkpoint (omit for a randomly initialised model)")
+    ap.add_argument("--preset", choices=sorted(PRESETS), help="configuration of a randomly initialised model "
+                    "(default small; the checkpoint's own configuration when --checkpoint is given)")
     ap.add_argument("--out", required=True, help="model directory to write")
     ap.add_argument("--parity", help="also write parity fixtures (torch outputs on probe inputs) here")
-    ap.add_argument("--name", default="sam2rad-us-small")
+    ap.add_argument("--name", help="model name in the manifest (default sam2rad-us-small, or sam2rad-<preset>)")
     ap.add_argument("--version", default="1.0.0")
     ap.add_argument("--metrics", help="JSON file of dev metrics to record in the manifest")
     args = ap.parse_args()
 
+    if args.checkpoint and args.preset:
+        ap.error("--preset is for randomly initialised models; a checkpoint brings its own configuration")
     torch.manual_seed(0)
-    training = {"checkpoint": None}
+    training = {"checkpoint": None, "preset": args.preset or "small",
+                "note": "randomly initialised: for speed measurements only"}
     if args.checkpoint:
-        ckpt = torch.load(args.checkpoint, map_location="cpu")
+        # Our own checkpoint holds the config and run arguments next to the weights.
+        ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
         cfg = ModelConfig.from_dict(ckpt["config"])
         model = Sam2Rad(cfg)
         model.load_state_dict(ckpt["state_dict"])
         training = {"steps": ckpt["steps"], "cpu_seconds": ckpt.get("cpu_seconds"), "args": ckpt["args"],
                     "data": ckpt["data"]}
     else:
-        cfg = ModelConfig()
+        cfg = PRESETS[args.preset or "small"]()
         model = Sam2Rad(cfg)
     model.eval()
     graphs = export(model, args.out, args.parity)
     manifest = {
         "format": "sam2rad-manifest/1",
-        "name": args.name,
+        "name": args.name or ("sam2rad-us-small" if args.checkpoint or not args.preset else f"sam2rad-{args.preset}"),
         "version": args.version,
         "input": {"image_size": cfg.image_size, "channels": 3, "grey_to_channels": "replicate",
                   "resize": "letterbox: longest side to image_size (bilinear), pad bottom/right with 0",

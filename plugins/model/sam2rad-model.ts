@@ -6,21 +6,27 @@
  * Several objects (classes) run as one batch through every graph after the encoder. */
 import * as ort from 'onnxruntime-node';
 import type { Stage } from '../../src/frames/frame.js';
-import { loadManifest, type LoadedManifest, type Manifest } from '../../src/runtime/manifest.js';
+import {
+  GRAPH_NAMES,
+  loadManifest,
+  type GraphName,
+  type LoadedManifest,
+  type Manifest,
+  type Precision,
+} from '../../src/runtime/manifest.js';
 import {
   createSession,
   describeChoice,
+  keepsOutputsOnDevice,
   type ProviderChoice,
   type SessionSettings,
 } from '../../src/runtime/execution-provider.js';
+import { DEVICE_OUTPUTS, releaseDeviceTensors } from './device-outputs.js';
 import { letterboxGeometry, letterboxGrey, toInputTensor, type Letterbox } from './letterbox.js';
 import { MemoryBank } from './memory-bank.js';
 import { encodePoints, hasPrompts, type FramePrompts, type PromptMode } from './prompts.js';
 
-type Sessions = Record<
-  'image_encoder' | 'memory_attention' | 'prompt_predictor' | 'mask_decoder' | 'memory_encoder',
-  ort.InferenceSession
->;
+type Sessions = Record<GraphName, ort.InferenceSession>;
 
 /** One object tracked on one frame. */
 export interface ObjectQuery {
@@ -52,8 +58,33 @@ export interface FrameInference {
 }
 
 export interface ModelOptions extends SessionSettings {
+  /** Which graph files to run (default fp32); fp16 needs the manifest's `variants.fp16`. */
+  readonly precision?: Precision;
   /** Frames after which a conditioning (prompted) frame ages out of the bank. */
   readonly conditioningMaxAge?: number;
+}
+
+async function createSessions(
+  loaded: LoadedManifest,
+  options: ModelOptions,
+  deviceOutputs: boolean,
+): Promise<{ sessions: Sessions; provider: ProviderChoice }> {
+  const sessions = {} as Sessions;
+  let provider: ProviderChoice | undefined;
+  for (const name of GRAPH_NAMES) {
+    try {
+      // Once the requested provider has failed, the other graphs go straight to the fallback.
+      const settings = provider ? { ...options, ep: provider.used } : options;
+      const outputs = deviceOutputs ? (DEVICE_OUTPUTS[name] ?? []) : [];
+      const { session, choice } = await createSession(loaded.graphBytes[name], settings, outputs);
+      sessions[name] = session;
+      provider ??= choice;
+    } catch (err) {
+      await Promise.all(Object.values(sessions).map((s) => s.release()));
+      throw new Error(`${loaded.dir}/${loaded.files[name]}: onnxruntime cannot load graph "${name}" (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+  return { sessions, provider: provider! };
 }
 
 export class Sam2RadModel {
@@ -62,25 +93,37 @@ export class Sam2RadModel {
     private readonly sessions: Sessions,
     readonly provider: ProviderChoice,
     private readonly options: ModelOptions,
+    /** Intermediate tensors stay in GPU memory between graphs (DEVICE_OUTPUTS); else they pass through the host. */
+    readonly outputsOnDevice: boolean,
   ) {}
 
   static async load(dir: string, options: ModelOptions, log: (line: string) => void = () => {}): Promise<Sam2RadModel> {
-    const loaded = await loadManifest(dir);
-    const sessions = {} as Sessions;
-    let provider: ProviderChoice | undefined;
-    for (const name of Object.keys(loaded.graphBytes) as (keyof Sessions)[]) {
-      try {
-        // Once the requested provider has failed, the other graphs go straight to the fallback.
-        const settings = provider ? { ...options, ep: provider.used } : options;
-        const { session, choice } = await createSession(loaded.graphBytes[name], settings);
-        sessions[name] = session;
-        provider ??= choice;
-      } catch (err) {
-        throw new Error(`${loaded.dir}/${loaded.manifest.graphs[name].file}: onnxruntime cannot load graph "${name}" (${(err as Error).message.split('\n')[0]})`);
-      }
+    const loaded = await loadManifest(dir, options.precision ?? 'fp32');
+    const { sessions, provider } = await createSessions(loaded, options, true);
+    log(describeChoice(provider));
+    const model = new Sam2RadModel(loaded, sessions, provider, options, keepsOutputsOnDevice(provider.used));
+    if (!model.outputsOnDevice) return model;
+    // Device-resident outputs depend on the provider build and driver: one frame proves them, or the
+    // model is rebuilt with every tensor in host memory.
+    try {
+      await model.probeFrame();
+      log('graph outputs stay on the device between graphs (gpu-buffer)');
+      return model;
+    } catch (err) {
+      await model.release();
+      log(`device-resident outputs unavailable (${(err as Error).message.split('\n')[0]}); tensors go through host memory`);
+      const host = await createSessions(loaded, { ...options, ep: provider.used }, false);
+      return new Sam2RadModel(loaded, host.sessions, provider, options, false);
     }
-    log(describeChoice(provider!));
-    return new Sam2RadModel(loaded, sessions, provider!, options);
+  }
+
+  private async probeFrame(): Promise<void> {
+    const s = this.manifest.input.image_size;
+    await this.infer(new Uint8Array(s * s), s, s, [{ classIndex: 0, bank: this.newBank(), mode: 'auto', updateMemory: true }]);
+  }
+
+  get precision(): Precision {
+    return this.loaded.precision;
   }
 
   get manifest(): Manifest {
@@ -167,6 +210,7 @@ export class Sam2RadModel {
       has_mask_input: new ort.Tensor('float32', flags, [n]),
     });
     timestamps.mask_decoder = performance.now();
+    releaseDeviceTensors(conditioned, ppn.prompt_embeddings, ppn.mask_prompt);
 
     const ms = m.mask.size;
     const tokens = dec.mask_logits!.dims[1]!;

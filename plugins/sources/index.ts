@@ -10,13 +10,14 @@ import { demoSource } from './demo.js';
 import { fileSource, type FileSourceOptions } from './file.js';
 import { imagesSource, type ImagesSourceOptions } from './images.js';
 import { NETWORK_SCHEMES, networkSource, type NetworkSourceOptions } from './network.js';
+import { rawFramesSource, type RawFramesOptions } from './raw-frames.js';
 import type { Source } from './source.js';
 import { stdinSource, type StdinSourceOptions } from './stdin.js';
 import { v4l2Source, type V4l2SourceOptions } from './v4l2.js';
 
 export type { Source, SourceHealth, SourceInfo, SourceKind, SourceState } from './source.js';
-export { demoSource, fileSource, imagesSource, networkSource, stdinSource, v4l2Source };
-export type { FileSourceOptions, ImagesSourceOptions, NetworkSourceOptions, StdinSourceOptions, V4l2SourceOptions };
+export { demoSource, fileSource, imagesSource, networkSource, rawFramesSource, stdinSource, v4l2Source };
+export type { FileSourceOptions, ImagesSourceOptions, NetworkSourceOptions, RawFramesOptions, StdinSourceOptions, V4l2SourceOptions };
 
 /** Every option of every source; each source reads the ones that apply to it. */
 export type OpenSourceOptions = FileSourceOptions &

@@ -14,6 +14,8 @@ export interface ModelBenchResult {
   readonly graphs_ms: Percentiles;
   /** Per frame, everything in the model stage: letterbox, five graphs, mask painted at frame size. */
   readonly frame_ms: Percentiles;
+  /** Per stage, from the end of the one before: a graph's stage covers packing its inputs in JS, copying
+   * them to the device, the run, and copying its host-resident outputs back (the transfers are in it). */
   readonly stage_ms: Record<string, Percentiles>;
   readonly frames: number;
 }

@@ -8,10 +8,13 @@ import { LiveServer } from '../server/server.js';
 import { Metrics } from '../server/metrics.js';
 import { decodeFrameMessage, FRAME_TO_WS } from '../server/protocol.js';
 import { livePipeline } from '../pipeline/live-pipeline.js';
-import { fileSource } from '../../plugins/sources/index.js';
+import type { Source } from '../../plugins/sources/index.js';
 import { SegmentationSession } from '../../plugins/model/segmentation-session.js';
 import type { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { percentiles, type Percentiles } from './stats.js';
+
+/** Opens the benchmark's frames: a clip through ffmpeg, or pre-decoded raw frames (--frames). */
+export type OpenBenchSource = (options: { readonly realtime: boolean; readonly loop?: boolean }) => Promise<Source>;
 
 interface Receiver {
   readonly latencies: number[];
@@ -55,9 +58,9 @@ export interface ThroughputResult {
   readonly frames: number;
 }
 
-/** Every frame of the clip, decoded as fast as the model takes them. */
-export async function benchmarkThroughput(model: Sam2RadModel, clip: string, classes: string[], maxFrames: number): Promise<ThroughputResult> {
-  const source = await fileSource(clip, { realtime: false });
+/** `maxFrames` frames of the clip (looped), decoded as fast as the model takes them. */
+export async function benchmarkThroughput(model: Sam2RadModel, open: OpenBenchSource, classes: string[], maxFrames: number): Promise<ThroughputResult> {
+  const source = await open({ realtime: false, loop: true });
   const session = new SegmentationSession(model, { classes });
   const metrics = new Metrics();
   let count = 0;
@@ -90,8 +93,8 @@ export interface RealtimeResult {
 }
 
 /** A source paced at its native rate (looped) for `seconds`: latency, drops and RSS growth. */
-export async function benchmarkRealtime(model: Sam2RadModel, clip: string, classes: string[], seconds: number): Promise<RealtimeResult> {
-  const source = await fileSource(clip, { realtime: true, loop: true });
+export async function benchmarkRealtime(model: Sam2RadModel, open: OpenBenchSource, classes: string[], seconds: number): Promise<RealtimeResult> {
+  const source = await open({ realtime: true, loop: true });
   const session = new SegmentationSession(model, { classes });
   const metrics = new Metrics();
   const frames = livePipeline({ source, session, metrics, log: (line) => console.error(line) });

@@ -26,9 +26,25 @@ export function parseExecutionProvider(value: string): ExecutionProvider {
   throw new Error(`--ep: unknown execution provider "${value}" (choose one of ${EXECUTION_PROVIDERS.join(', ')})`);
 }
 
-export function sessionOptions(settings: SessionSettings, ep: ExecutionProvider): ort.InferenceSession.SessionOptions {
+/** Graph outputs to leave in GPU memory, for the next graph to read there (see plugins/model/device-outputs.ts). */
+export type DeviceOutputs = readonly string[];
+
+/** onnxruntime-node 1.30 keeps outputs on the device only for WebGPU: `preferredOutputLocation:
+ * 'gpu-buffer'` binds them to WebGPU buffers. The Node binding has no CUDA memory location, so CUDA
+ * outputs always come back to host memory. */
+export function keepsOutputsOnDevice(ep: ExecutionProvider): boolean {
+  return ep === 'webgpu';
+}
+
+export function sessionOptions(
+  settings: SessionSettings,
+  ep: ExecutionProvider,
+  deviceOutputs: DeviceOutputs = [],
+): ort.InferenceSession.SessionOptions {
+  const onDevice = keepsOutputsOnDevice(ep) && deviceOutputs.length > 0;
   return {
     executionProviders: [ep],
+    ...(onDevice ? { preferredOutputLocation: Object.fromEntries(deviceOutputs.map((name) => [name, 'gpu-buffer' as const])) } : {}),
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     intraOpNumThreads: settings.intraOpThreads,
@@ -41,10 +57,11 @@ export function sessionOptions(settings: SessionSettings, ep: ExecutionProvider)
 export async function createSession(
   bytes: Uint8Array,
   settings: SessionSettings,
+  deviceOutputs: DeviceOutputs = [],
 ): Promise<{ session: ort.InferenceSession; choice: ProviderChoice }> {
   if (settings.ep !== 'cpu') {
     try {
-      const session = await ort.InferenceSession.create(bytes, sessionOptions(settings, settings.ep));
+      const session = await ort.InferenceSession.create(bytes, sessionOptions(settings, settings.ep, deviceOutputs));
       return { session, choice: { requested: settings.ep, used: settings.ep } };
     } catch (err) {
       // onnxruntime prefixes the reason with its source location and the failed check.

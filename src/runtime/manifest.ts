@@ -13,15 +13,22 @@ export const GRAPH_NAMES = [
 ] as const;
 export type GraphName = (typeof GRAPH_NAMES)[number];
 
+/** fp32: the graphs under "graphs". fp16: the float16 copies under "variants.fp16" (training/convert_fp16.py),
+ * which take and return the same float32 tensors, so nothing else in the runtime changes. */
+export const PRECISIONS = ['fp32', 'fp16'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
 export type Dim = number | string;
 export interface TensorSpec {
   readonly dtype: 'float32' | 'float16' | 'int64';
   readonly shape: readonly Dim[];
 }
-export interface GraphSpec {
+export interface GraphFile {
   readonly file: string;
   readonly sha256: string;
   readonly bytes: number;
+}
+export interface GraphSpec extends GraphFile {
   readonly inputs: Readonly<Record<string, TensorSpec>>;
   readonly outputs: Readonly<Record<string, TensorSpec>>;
 }
@@ -48,6 +55,8 @@ export interface Manifest {
     readonly pointer_dim: number;
   };
   readonly graphs: Readonly<Record<GraphName, GraphSpec>>;
+  /** Other files for the same graphs (same tensor names and types), e.g. `fp16`. */
+  readonly variants?: Readonly<Record<string, Readonly<Record<GraphName, GraphFile>>>>;
   readonly training?: unknown;
   readonly metrics?: unknown;
 }
@@ -58,6 +67,9 @@ export interface LoadedManifest {
   readonly manifest: Manifest;
   /** sha256 of manifest.json itself: identifies the exact model in recordings. */
   readonly sha256: string;
+  readonly precision: Precision;
+  /** The graph files loaded for `precision`, relative to `dir`. */
+  readonly files: Readonly<Record<GraphName, string>>;
   /** Graph bytes, already checked against the manifest's sha256. */
   readonly graphBytes: Readonly<Record<GraphName, Uint8Array>>;
 }
@@ -103,6 +115,16 @@ function isPositiveInt(x: unknown): x is number {
   return typeof x === 'number' && Number.isInteger(x) && x > 0;
 }
 
+function validateGraphFile(g: any, file: string, where: string): void {
+  need(g && typeof g.file === 'string', file, `"${where}.file" is missing`);
+  need(typeof g.sha256 === 'string' && /^[0-9a-f]{64}$/.test(g.sha256), file, `"${where}.sha256" must be a hex sha256`);
+}
+
+export function parsePrecision(value: string): Precision {
+  if ((PRECISIONS as readonly string[]).includes(value)) return value as Precision;
+  throw new Error(`--precision: unknown precision "${value}" (choose one of ${PRECISIONS.join(', ')})`);
+}
+
 /** Structural validation with errors that name the field. */
 export function validateManifest(value: unknown, file: string): Manifest {
   need(typeof value === 'object' && value !== null, file, 'manifest is not a JSON object');
@@ -125,19 +147,34 @@ export function validateManifest(value: unknown, file: string): Manifest {
   need(typeof m.graphs === 'object' && m.graphs !== null, file, '"graphs" is missing');
   for (const name of GRAPH_NAMES) {
     const g = m.graphs[name];
-    need(g && typeof g.file === 'string', file, `"graphs.${name}.file" is missing`);
-    need(typeof g.sha256 === 'string' && /^[0-9a-f]{64}$/.test(g.sha256), file, `"graphs.${name}.sha256" must be a hex sha256`);
+    validateGraphFile(g, file, `graphs.${name}`);
     for (const io of ['inputs', 'outputs'] as const) {
       for (const tensor of REQUIRED_TENSORS[name][io]) {
         need(g[io]?.[tensor]?.shape, file, `"graphs.${name}.${io}.${tensor}" is missing`);
       }
     }
   }
+  if (m.variants !== undefined) {
+    need(typeof m.variants === 'object' && m.variants !== null, file, '"variants" must be an object');
+    for (const [variant, graphs] of Object.entries(m.variants as Record<string, any>)) {
+      for (const name of GRAPH_NAMES) validateGraphFile(graphs?.[name], file, `variants.${variant}.${name}`);
+    }
+  }
   return m as Manifest;
 }
 
-/** Reads manifest.json and every graph, checking each graph exists and matches its sha256. */
-export async function loadManifest(dir: string): Promise<LoadedManifest> {
+/** The file, hash and size of each graph for one precision. */
+function graphFiles(manifest: Manifest, precision: Precision, manifestPath: string): Record<GraphName, GraphFile> {
+  if (precision === 'fp32') return manifest.graphs;
+  const variant = manifest.variants?.[precision];
+  if (!variant) {
+    throw new ModelError(manifestPath, `this model has no "${precision}" variant (make one with: /usr/bin/python3 training/convert_fp16.py ${path.dirname(manifestPath)})`);
+  }
+  return variant;
+}
+
+/** Reads manifest.json and every graph of `precision`, checking each graph exists and matches its sha256. */
+export async function loadManifest(dir: string, precision: Precision = 'fp32'): Promise<LoadedManifest> {
   const manifestPath = path.join(dir, 'manifest.json');
   let raw: Buffer;
   try {
@@ -152,21 +189,26 @@ export async function loadManifest(dir: string): Promise<LoadedManifest> {
     throw new ModelError(manifestPath, `not valid JSON (${(err as Error).message})`);
   }
   const manifest = validateManifest(parsed, manifestPath);
+  const specs = graphFiles(manifest, precision, manifestPath);
+  const label = (name: GraphName) => (precision === 'fp32' ? `graph "${name}"` : `${precision} graph "${name}"`);
   const graphBytes = {} as Record<GraphName, Uint8Array>;
+  const files = {} as Record<GraphName, string>;
   for (const name of GRAPH_NAMES) {
-    const spec = manifest.graphs[name];
+    const spec = specs[name];
     const file = path.join(dir, spec.file);
+    files[name] = spec.file;
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
     } catch (err) {
-      throw new ModelError(file, `graph "${name}" is missing or unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new ModelError(file, `${label(name)} is missing or unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
     }
     const digest = createHash('sha256').update(bytes).digest('hex');
     if (digest !== spec.sha256) {
-      throw new ModelError(file, `graph "${name}" does not match the manifest (sha256 ${digest.slice(0, 12)}…, expected ${spec.sha256.slice(0, 12)}…): the file is corrupt or from another model`);
+      throw new ModelError(file, `${label(name)} does not match the manifest (sha256 ${digest.slice(0, 12)}…, expected ${spec.sha256.slice(0, 12)}…): the file is corrupt or from another model`);
     }
     graphBytes[name] = bytes;
   }
-  return { dir, path: manifestPath, manifest, sha256: createHash('sha256').update(raw).digest('hex'), graphBytes };
+  const sha256 = createHash('sha256').update(raw).digest('hex');
+  return { dir, path: manifestPath, manifest, sha256, precision, files, graphBytes };
 }

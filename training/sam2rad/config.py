@@ -21,6 +21,15 @@ class ModelConfig:
     pixel_mean: tuple = (0.2, 0.2, 0.2)  # of [0, 1] grey values
     pixel_std: tuple = (0.2, 0.2, 0.2)
 
+    @staticmethod
+    def full_size() -> "ModelConfig":
+        """SAM2-tiny-class sizes on the same code (22M parameters; SAM2-tiny has 39M): SAM2's 1024 input, a
+        wider and deeper encoder with six global-attention blocks over the 64x64 grid, and SAM2's memory
+        (7 frames of 64x64 = 4096 tokens each, no pooling, 4 layers). Exported randomly initialised
+        (`export_onnx.py --preset full-size`) to measure GPU speed; it is never trained."""
+        return ModelConfig(image_size=1024, encoder_widths=(96, 192, 384), encoder_depths=(2, 3, 7),
+                           encoder_global_attention=6, memory_frames=7, memory_pool=1, memory_layers=4)
+
     @property
     def embed_size(self) -> int:
         return self.image_size // 16

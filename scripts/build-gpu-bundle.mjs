@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// Builds dist-bundle/: everything needed to benchmark Sam2Rad Live on a Linux x64 GPU machine that has
+// no Node, no npm, no ffmpeg and no network (docs/gpu.md). Run it here, after `npm install`:
+//
+//   node scripts/build-gpu-bundle.mjs [--model DIR] [--model-precision fp16|fp32] [--frames N] [--out DIR]
+//
+// Contents: this Node binary (stripped, xz), onnxruntime-node's Linux x64 native libraries (xz) with its
+// JS, the CLI bundled by esbuild into app/sam2rad.mjs, the default model's graphs of one precision (xz),
+// the first N frames of the demo clip pre-decoded to raw grey (xz, so the machine needs no ffmpeg) and the
+// clip itself, the PyTorch model code for the full-size export, and run.sh. Needs ffmpeg (FFMPEG_PATH /
+// FFPROBE_PATH, else on PATH), tar and xz here. Compressed files are rebuilt only when older than their
+// inputs.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: path.join(root, 'models/sam2rad-us') },
+    // What travels to the GPU machine may be capped (64 MiB): fp16 halves the model.
+    'model-precision': { type: 'string', default: 'fp16' },
+    frames: { type: 'string', default: '45' },
+    out: { type: 'string', default: path.join(root, 'dist-bundle') },
+  },
+});
+const out = path.resolve(args.out);
+const MiB = 2 ** 20;
+const ORT = path.join(root, 'node_modules/onnxruntime-node');
+const ORT_NATIVE = path.join(ORT, 'bin/napi-v6/linux/x64');
+
+function run(command, argv, options = {}) {
+  const result = spawnSync(command, argv, { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30, ...options });
+  if (result.error) throw new Error(`${command}: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${command} ${argv.join(' ')} exited with ${result.status}`);
+  return result.stdout;
+}
+
+function filesUnder(dir) {
+  return readdirSync(dir, { recursive: true })
+    .map((f) => path.join(dir, f))
+    .filter((f) => statSync(f).isFile());
+}
+
+/** True when `target` exists and is newer than every input: its slow xz run can be skipped. */
+function upToDate(target, inputs) {
+  if (!existsSync(target)) return false;
+  const built = statSync(target).mtimeMs;
+  return inputs.every((f) => statSync(f).mtimeMs < built);
+}
+
+/** xz -6 on one core: the machine building the bundle is busy with other work. */
+function xzFile(source, target) {
+  if (upToDate(target, [source])) return;
+  console.log(`xz ${source} ...`);
+  writeFileSync(target, run('xz', ['-6', '-T1', '-c', source]));
+}
+
+/** The Node binary without its debug symbols (2 MiB less once compressed); addons still link against its
+ * dynamic symbol table, which strip keeps. Packed unstripped where binutils' strip is missing. */
+function packNode(target) {
+  if (upToDate(target, [process.execPath])) return;
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'sam2rad-node-'));
+  const stripped = path.join(tmp, 'node');
+  try {
+    const strip = spawnSync('strip', ['--strip-all', '-o', stripped, process.execPath], { stdio: 'inherit' });
+    xzFile(strip.status === 0 ? stripped : process.execPath, target);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function xzTar(dir, names, target) {
+  if (upToDate(target, names.map((n) => path.join(dir, n)))) return;
+  console.log(`tar | xz ${path.relative(root, dir) || dir} ...`);
+  const tar = run('tar', ['-cf', '-', '-C', dir, ...names]);
+  writeFileSync(target, run('xz', ['-6', '-T1', '-c'], { input: tar, stdio: ['pipe', 'pipe', 'inherit'] }));
+}
+
+function modelFiles(dir, precision) {
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  const graphs = precision === 'fp32' ? manifest.graphs : manifest.variants?.[precision];
+  if (!graphs) {
+    throw new Error(`${dir} has no ${precision} graphs: run /usr/bin/python3 training/convert_fp16.py ${dir}, or pass --model-precision fp32`);
+  }
+  return ['manifest.json', ...Object.values(graphs).map((g) => g.file)];
+}
+
+async function bundleApp(appDir) {
+  await build({
+    entryPoints: [path.join(root, 'src/cli/main.ts')],
+    outfile: path.join(appDir, 'sam2rad.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Loaded from app/node_modules, where run.sh unpacks the native binding in the layout it expects.
+    external: ['onnxruntime-node'],
+    // Bundled CommonJS dependencies (ws, pngjs) call require() for Node built-ins.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  // The live server looks for the viewer beside its module.
+  cpSync(path.join(root, 'src/server/viewer'), path.join(appDir, 'viewer'), { recursive: true });
+  // onnxruntime-node's JS and onnxruntime-common (CommonJS build): small, uncompressed.
+  const jsOnly = (src) => !/\.(map|ts)$/.test(src);
+  const modules = path.join(appDir, 'node_modules');
+  cpSync(path.join(ORT, 'package.json'), path.join(modules, 'onnxruntime-node/package.json'));
+  cpSync(path.join(ORT, 'dist'), path.join(modules, 'onnxruntime-node/dist'), { recursive: true, filter: jsOnly });
+  const common = path.join(root, 'node_modules/onnxruntime-common');
+  cpSync(path.join(common, 'package.json'), path.join(modules, 'onnxruntime-common/package.json'));
+  cpSync(path.join(common, 'dist/cjs'), path.join(modules, 'onnxruntime-common/dist/cjs'), { recursive: true, filter: jsOnly });
+}
+
+async function decodeFrames(count) {
+  const clip = path.join(root, 'assets/demo/demo.mp4');
+  const raw = path.join(out, 'frames.gray');
+  const probe = run(process.env.FFPROBE_PATH ?? 'ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,r_frame_rate', '-of', 'csv=p=0', clip]);
+  const [width, height, rate] = probe.toString().trim().split(',');
+  const [num, den] = rate.split('/').map(Number);
+  const descriptor = { file: 'frames.gray', width: Number(width), height: Number(height), fps: num / (den || 1), frames: count };
+  const json = path.join(out, 'frames.json');
+  const text = JSON.stringify(descriptor, null, 2) + '\n';
+  // Rewritten only when it changes, so that its age says whether the raw frames are current.
+  if (!existsSync(json) || readFileSync(json, 'utf8') !== text) writeFileSync(json, text);
+  if (!upToDate(`${raw}.xz`, [clip, json])) {
+    run(process.env.FFMPEG_PATH ?? 'ffmpeg', ['-v', 'error', '-y', '-i', clip, '-frames:v', String(count), '-f', 'rawvideo', '-pix_fmt', 'gray', raw]);
+    xzFile(raw, `${raw}.xz`);
+    rmSync(raw);
+  }
+  cpSync(clip, path.join(out, 'demo.mp4'));
+}
+
+function copyTraining() {
+  const target = path.join(out, 'training');
+  const python = (src) => statSync(src).isDirectory() ? !src.endsWith('__pycache__') : src.endsWith('.py');
+  cpSync(path.join(root, 'training/sam2rad'), path.join(target, 'sam2rad'), { recursive: true, filter: python });
+  for (const script of ['export_onnx.py', 'convert_fp16.py']) cpSync(path.join(root, 'training', script), path.join(target, script));
+}
+
+function gitFilesBytes(listArgs) {
+  const names = run('git', ['ls-files', '-z', ...listArgs], { cwd: root }).toString().split('\0').filter(Boolean);
+  return names.reduce((sum, name) => sum + (existsSync(path.join(root, name)) ? statSync(path.join(root, name)).size : 0), 0);
+}
+
+function printSizes() {
+  const rows = readdirSync(out).map((name) => {
+    const full = path.join(out, name);
+    const bytes = statSync(full).isDirectory() ? filesUnder(full).reduce((s, f) => s + statSync(f).size, 0) : statSync(full).size;
+    return [name, bytes];
+  });
+  for (const [name, bytes] of rows.sort((a, b) => b[1] - a[1])) console.log(`  ${(bytes / MiB).toFixed(2).padStart(7)} MiB  ${name}`);
+  const bundle = rows.reduce((s, [, b]) => s + b, 0);
+  const tracked = gitFilesBytes([]);
+  const untracked = gitFilesBytes(['--others', '--exclude-standard']);
+  const total = bundle + tracked + untracked;
+  console.log(`bundle ${(bundle / MiB).toFixed(2)} MiB + tracked files ${(tracked / MiB).toFixed(2)} MiB + untracked, not ignored ${(untracked / MiB).toFixed(2)} MiB = ${(total / MiB).toFixed(2)} MiB (limit 64 MiB)`);
+  if (total > 64 * MiB) console.log('WARNING: over 64 MiB: what travels with the bundle must shrink (see docs/gpu.md)');
+}
+
+const precision = args['model-precision'];
+if (!['fp16', 'fp32'].includes(precision)) throw new Error(`--model-precision: fp16 or fp32, not ${precision}`);
+const frameCount = Number(args.frames);
+if (!Number.isInteger(frameCount) || frameCount < 1) throw new Error(`--frames: a positive integer, not ${args.frames}`);
+const model = path.resolve(args.model);
+const modelNames = modelFiles(model, precision);
+
+mkdirSync(out, { recursive: true });
+for (const dir of ['app', 'training']) rmSync(path.join(out, dir), { recursive: true, force: true });
+await bundleApp(path.join(out, 'app'));
+copyTraining();
+packNode(path.join(out, 'node.xz'));
+xzTar(ORT_NATIVE, readdirSync(ORT_NATIVE), path.join(out, 'ort-linux-x64.tar.xz'));
+// A model directory changes under the same file names when re-exported: always repack it.
+rmSync(path.join(out, 'model-sam2rad-us.tar.xz'), { force: true });
+xzTar(model, modelNames, path.join(out, 'model-sam2rad-us.tar.xz'));
+writeFileSync(path.join(out, 'model-precision'), `${precision}\n`);
+await decodeFrames(frameCount);
+mkdirSync(path.join(out, 'ort-extra'), { recursive: true });
+writeFileSync(
+  path.join(out, 'ort-extra/README.txt'),
+  'Put libonnxruntime_providers_shared.so and libonnxruntime_providers_cuda.so of onnxruntime 1.30.0 for CUDA 12\n' +
+    '(lib/ of onnxruntime-linux-x64-gpu-1.30.0.tgz from https://github.com/microsoft/onnxruntime/releases) here;\n' +
+    'run.sh copies them beside libonnxruntime.so.1 so that --ep cuda can start. See docs/gpu.md.\n',
+);
+for (const file of ['run.sh', 'summarize.mjs']) cpSync(path.join(root, 'scripts/gpu-bundle', file), path.join(out, file));
+chmodSync(path.join(out, 'run.sh'), 0o755);
+cpSync(path.join(root, 'docs/gpu.md'), path.join(out, 'README.md'));
+console.log(`built ${path.relative(root, out) || out} (Node ${process.version}, model ${path.relative(root, model) || model} ${precision}, ${frameCount} frames):`);
+printSizes();

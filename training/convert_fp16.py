@@ -1,0 +1,158 @@
+"""Write float16 copies of a model directory's five graphs and record them in its manifest.
+
+  /usr/bin/python3 training/convert_fp16.py models/sam2rad-us
+
+For each graph `<name>.onnx` this writes `<name>.fp16.onnx`: weights, constants, Cast targets and
+intermediate value types become float16, while the graph's inputs and outputs stay float32 (a Cast at
+each boundary), so the runtime feeds and reads exactly the same tensors as with the fp32 graphs. The
+manifest gains `variants.fp16.<name> = {file, sha256, bytes}`; `--precision fp16` selects them.
+
+Needs only the `onnx` package (no onnxconverter-common). Anything this converter does not know how to
+convert (subgraphs, ops that create float tensors from a dtype attribute) is refused with its name,
+rather than silently producing a mixed-type graph.
+"""
+import argparse
+import hashlib
+import json
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+FLOAT, FLOAT16 = TensorProto.FLOAT, TensorProto.FLOAT16
+FP16_MAX = float(np.finfo(np.float16).max)
+GRAPH_NAMES = ["image_encoder", "memory_attention", "prompt_predictor", "mask_decoder", "memory_encoder"]
+
+# Operator inputs that the ONNX spec types as float32 whatever the data type (op -> input indices).
+FLOAT32_SLOTS = {"Resize": (2,)}
+# Ops that make float tensors from an attribute this converter does not rewrite.
+UNSUPPORTED = {"RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "EyeLike", "Bernoulli"}
+
+
+def to_fp16(array: np.ndarray) -> np.ndarray:
+    # Out-of-range constants (e.g. -1e9 attention masks) would become inf; clamp to the largest half.
+    return np.clip(array, -FP16_MAX, FP16_MAX).astype(np.float16)
+
+
+def fp16_tensor(tensor: onnx.TensorProto) -> onnx.TensorProto:
+    return numpy_helper.from_array(to_fp16(numpy_helper.to_array(tensor)), tensor.name)
+
+
+def check_supported(graph: onnx.GraphProto) -> None:
+    for node in graph.node:
+        if node.op_type in UNSUPPORTED:
+            raise SystemExit(f"convert_fp16: {node.op_type} node {node.name!r} is not supported")
+        for attr in node.attribute:
+            if attr.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS):
+                raise SystemExit(f"convert_fp16: {node.op_type} node {node.name!r} has a subgraph (not supported)")
+            if node.op_type == "Constant" and attr.name != "value":
+                raise SystemExit(f"convert_fp16: Constant {node.name!r} uses attribute {attr.name!r} (only 'value')")
+
+
+def float32_slot_inputs(graph: onnx.GraphProto) -> set[str]:
+    """Tensors read by a float32-only input slot."""
+    return {node.input[i] for node in graph.node for i in FLOAT32_SLOTS.get(node.op_type, ())
+            if i < len(node.input) and node.input[i]}
+
+
+def convert_graph(model: onnx.ModelProto) -> onnx.ModelProto:
+    graph = model.graph
+    check_supported(graph)
+    consumers: dict[str, list[tuple[onnx.NodeProto, int]]] = {}
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            consumers.setdefault(name, []).append((node, i))
+
+    def only_float32_slots(name: str) -> bool:
+        uses = consumers.get(name, [])
+        return bool(uses) and all(i in FLOAT32_SLOTS.get(n.op_type, ()) for n, i in uses)
+
+    # Constants read only by float32 slots (Resize scales) keep their exact float32 value.
+    kept = {name for name in float32_slot_inputs(graph) if only_float32_slots(name)}
+
+    for i, init in enumerate(graph.initializer):
+        if init.data_type == FLOAT and init.name not in kept:
+            graph.initializer[i].CopyFrom(fp16_tensor(init))
+    for node in graph.node:
+        if node.op_type == "Constant" and node.output[0] not in kept and node.attribute[0].t.data_type == FLOAT:
+            node.attribute[0].t.CopyFrom(fp16_tensor(node.attribute[0].t))
+        elif node.op_type == "ConstantOfShape":
+            for attr in node.attribute:
+                if attr.name == "value" and attr.t.data_type == FLOAT:
+                    attr.t.CopyFrom(fp16_tensor(attr.t))
+        elif node.op_type == "Cast":
+            for attr in node.attribute:
+                if attr.name == "to" and attr.i == FLOAT:
+                    attr.i = FLOAT16
+    for info in graph.value_info:
+        if info.type.tensor_type.elem_type == FLOAT and info.name not in kept:
+            info.type.tensor_type.elem_type = FLOAT16
+
+    def rename_uses(old: str, new: str) -> None:
+        for node, i in consumers.get(old, []):
+            node.input[i] = new
+
+    head, tail = [], []
+    # float32 graph inputs: cast once at the top; the graph body sees only the float16 copy.
+    for inp in graph.input:
+        if inp.type.tensor_type.elem_type == FLOAT and inp.name not in kept:
+            half = f"{inp.name}.fp16"
+            rename_uses(inp.name, half)
+            head.append(helper.make_node("Cast", [inp.name], [half], to=FLOAT16, name=f"{inp.name}.to_fp16"))
+    # float32 graph outputs: the producer writes a float16 tensor, a final Cast restores the name.
+    producers = {out: node for node in graph.node for out in node.output}
+    for out in graph.output:
+        if out.type.tensor_type.elem_type == FLOAT:
+            half = f"{out.name}.fp16"
+            node = producers[out.name]
+            node.output[list(node.output).index(out.name)] = half
+            rename_uses(out.name, half)
+            tail.append(helper.make_node("Cast", [half], [out.name], to=FLOAT, name=f"{out.name}.to_fp32"))
+    # float32-only slots fed by a converted tensor get it back as float32.
+    for node in list(graph.node):
+        for i in FLOAT32_SLOTS.get(node.op_type, ()):
+            if i < len(node.input) and node.input[i] and node.input[i] not in kept:
+                back = f"{node.input[i]}.fp32_for_{node.name or node.op_type}"
+                cast = helper.make_node("Cast", [node.input[i]], [back], to=FLOAT)
+                graph.node.insert(list(graph.node).index(node), cast)
+                node.input[i] = back
+
+    body = list(graph.node)
+    del graph.node[:]
+    graph.node.extend(head + body + tail)
+    onnx.checker.check_model(model)
+    return model
+
+
+def sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model_dir", help="model directory with manifest.json and the five fp32 graphs")
+    args = ap.parse_args()
+    manifest_path = os.path.join(args.model_dir, "manifest.json")
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    variant = {}
+    for name in GRAPH_NAMES:
+        source = os.path.join(args.model_dir, manifest["graphs"][name]["file"])
+        file = f"{name}.fp16.onnx"
+        target = os.path.join(args.model_dir, file)
+        onnx.save(convert_graph(onnx.load(source)), target)
+        variant[name] = {"file": file, "sha256": sha256(target), "bytes": os.path.getsize(target)}
+        print(f"{name}: {os.path.getsize(source) / 1e6:.1f} MB -> {variant[name]['bytes'] / 1e6:.1f} MB ({file})")
+    manifest.setdefault("variants", {})["fp16"] = variant
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f, indent=2)
+    print(f"manifest: variants.fp16 -> {manifest_path}")
+
+
+if __name__ == "__main__":
+    main()
