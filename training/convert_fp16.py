@@ -12,13 +12,14 @@ convert (subgraphs, ops that create float tensors from a dtype attribute) is ref
 rather than silently producing a mixed-type graph.
 """
 import argparse
-import hashlib
 import json
 import os
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from file_hash import sha256
 
 FLOAT, FLOAT16 = TensorProto.FLOAT, TensorProto.FLOAT16
 FP16_MAX = float(np.finfo(np.float16).max)
@@ -123,14 +124,6 @@ def convert_graph(model: onnx.ModelProto) -> onnx.ModelProto:
     graph.node.extend(head + body + tail)
     onnx.checker.check_model(model)
     return model
-
-
-def sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def main():

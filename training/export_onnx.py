@@ -16,7 +16,6 @@ Graphs (opset 17, batch dimension B, point count P dynamic):
   memory_encoder.onnx    image_embed, mask_logits, object_score_logits -> memory_features
 """
 import argparse
-import hashlib
 import inspect
 import json
 import os
@@ -27,6 +26,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from file_hash import sha256  # noqa: E402
 from sam2rad.config import ModelConfig  # noqa: E402
 from sam2rad.model import Sam2Rad  # noqa: E402
 
@@ -114,14 +114,6 @@ def probe_tensor(name: str, dtype: str, shape: list[int]) -> torch.Tensor:
 
 def concrete(shape, b=1, p=5):
     return [b if x == "B" else p if x == "P" else x for x in shape]
-
-
-def sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def onnx_export(module: nn.Module, args: tuple, path: str, **kwargs) -> None:
