@@ -26,7 +26,6 @@ const MODES = [
   { key: 'box', args: ['--mode', 'box'] },
   { key: 'auto+box', args: ['--mode', 'auto+box'] },
   { key: 'clicks1', args: ['--clicks', '1'] },
-  { key: 'clicks3', args: ['--clicks', '3'] },
 ];
 mkdirSync(values.out, { recursive: true });
 
