@@ -5,6 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startServe } from '../helpers/harness.js';
 
 const children: ChildProcess[] = [];
 afterEach(async () => {
@@ -14,17 +15,9 @@ afterEach(async () => {
 });
 
 async function serve(args: string[]): Promise<string> {
-  const child = spawn('node', ['dist/src/cli/main.js', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let log = '';
-  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  return new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(d.toString());
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${log}`)));
-  });
+  const server = await startServe(args);
+  children.push(server.child);
+  return server.url;
 }
 
 async function health(url: string): Promise<any> {

@@ -6,9 +6,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium, redPixelCount, startServe } from '../helpers/harness.js';
 
 const run = promisify(execFile);
 const UDP_PORT = 23000 + Math.floor(Math.random() * 1000);
@@ -17,27 +18,15 @@ let sender: ChildProcess;
 let browser: Browser;
 let recordDir: string;
 let url: string;
-let serverLog = '';
 
 beforeAll(async () => {
   recordDir = await mkdtemp(path.join(tmpdir(), 'sam2rad-live-'));
-  server = spawn('node', ['dist/src/cli/main.js', 'serve', '--source', `udp://127.0.0.1:${UDP_PORT}`, '--port', '0',
-    '--record-dir', recordDir, '--class', 'fetal_head'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
-  url = await new Promise<string>((resolve, reject) => {
-    server.stdout!.on('data', (d: Buffer) => {
-      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(d.toString());
-      if (match) resolve(match[1]!);
-    });
-    server.once('exit', (code) => reject(new Error(`serve exited (${code}): ${serverLog}`)));
-  });
+  ({ child: server, url } = await startServe(['--source', `udp://127.0.0.1:${UDP_PORT}`, '--record-dir', recordDir,
+    '--class', 'fetal_head']));
   // The demo clip (made by the project from CC BY 4.0 HC18 frames) as an MPEG-TS stream, in real time.
   sender = spawn('ffmpeg', ['-v', 'error', '-re', '-stream_loop', '-1', '-i', 'assets/demo/demo.mp4', '-c', 'copy',
     '-f', 'mpegts', `udp://127.0.0.1:${UDP_PORT}?pkt_size=1316`], { stdio: 'ignore' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -61,12 +50,7 @@ it('streams segmented frames over UDP -> serve -> viewer, and records from the p
 
   // The fetal head is found and drawn in its class colour over the grey image.
   const shot = PNG.sync.read(await page.locator('#view').screenshot());
-  let coloured = 0;
-  for (let i = 0; i < shot.width * shot.height; i++) {
-    const [r, g, b] = [shot.data[i * 4]!, shot.data[i * 4 + 1]!, shot.data[i * 4 + 2]!];
-    if (r - Math.max(g, b) > 60) coloured++;
-  }
-  expect(coloured).toBeGreaterThan(shot.width * shot.height * 0.01);
+  expect(redPixelCount(shot)).toBeGreaterThan(shot.width * shot.height * 0.01);
 
   await page.click('#record');
   await page.waitForFunction(() => document.body.dataset.recording === 'true');

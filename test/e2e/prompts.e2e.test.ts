@@ -7,11 +7,12 @@
  * In manual mode a class with no prompt and no prompted frame in its memory has no mask (area 0); a
  * positive click on bone gives the clicked class a mask around the click in the following frames, only
  * that class, and clearing brings it back to 0. Needs the clip in ../shared (used here, never committed). */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { launchChromium, startServe } from '../helpers/harness.js';
 
 const CLIP = '../shared/datasets/videos/lumbar_spine_sweep_f0001-0209.mp4';
 const CLASSES = ['fetal_head', 'lumbar_bone', 'hip_bone'];
@@ -30,7 +31,6 @@ let server: ChildProcess;
 let browser: Browser;
 let page: Page;
 let url: string;
-let serverLog = '';
 /** Control messages the page sent, and the replies it got (by request id). */
 const sent: Json[] = [];
 const replies = new Map<number | string, Json>();
@@ -67,21 +67,8 @@ async function clickAndAck(action: () => Promise<unknown>, ack: RegExp): Promise
 
 beforeAll(async () => {
   if (!existsSync(CLIP)) throw new Error(`${CLIP} is missing (shared dataset clip used by this test)`);
-  server = spawn('node', ['dist/src/cli/main.js', 'serve', '--source', CLIP, '--loop', '--port', '0', '--class', 'lumbar_bone'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
-  url = await new Promise<string>((resolve, reject) => {
-    server.stdout!.on('data', (d: Buffer) => {
-      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(d.toString());
-      if (match) resolve(match[1]!);
-    });
-    server.once('exit', (code) => reject(new Error(`serve exited (${code}): ${serverLog}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  ({ child: server, url } = await startServe(['--source', CLIP, '--loop', '--class', 'lumbar_bone']));
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.on('websocket', (ws) => {

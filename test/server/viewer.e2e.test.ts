@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { Subject } from 'rxjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -10,8 +10,8 @@ import type { SegmentedFrame } from '../../src/frames/frame.js';
 import { LiveServer } from '../../src/server/server.js';
 import { RecordingController } from '../../plugins/sinks/recording.js';
 import { syntheticFrame } from './synthetic-frames.js';
+import { launchChromium, redPixelCount } from '../helpers/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 let server: LiveServer;
 let recording: RecordingController;
@@ -32,10 +32,7 @@ beforeAll(async () => {
   });
   let index = 0;
   ticker = setInterval(() => frames.next(syntheticFrame(index++, { width: 160, height: 120 })), 33);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -57,12 +54,7 @@ it('shows live frames with the overlay and records from the button', { timeout: 
 
   // The disc is drawn in class-1 red: look for clearly non-grey pixels in the canvas.
   const shot = PNG.sync.read(await page.locator('#view').screenshot());
-  let coloured = 0;
-  for (let i = 0; i < shot.width * shot.height; i++) {
-    const [r, g, b] = [shot.data[i * 4]!, shot.data[i * 4 + 1]!, shot.data[i * 4 + 2]!];
-    if (r - Math.max(g, b) > 60) coloured++;
-  }
-  expect(coloured).toBeGreaterThan(shot.width * shot.height * 0.01);
+  expect(redPixelCount(shot)).toBeGreaterThan(shot.width * shot.height * 0.01);
 
   const before = Number(await page.evaluate(() => document.body.dataset.recordingsCount));
   await page.click('#record');
