@@ -40,7 +40,7 @@ def main():
     model.load_state_dict(ckpt["state_dict"])
     model.eval()
     s = cfg.image_size
-    report = {"model": "unet", "steps": ckpt["steps"], "cpu_seconds": ckpt.get("cpu_seconds"), "classes": {}}
+    report = {"model": "unet", "steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"], "classes": {}}
     for ci, c in enumerate(cfg.classes):
         images = []
         for sample in list_samples(c, args.split):

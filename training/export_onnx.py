@@ -189,7 +189,7 @@ def main():
         cfg = ModelConfig.from_dict(ckpt["config"])
         model = Sam2Rad(cfg)
         model.load_state_dict(ckpt["state_dict"])
-        training = {"steps": ckpt["steps"], "cpu_seconds": ckpt.get("cpu_seconds"), "args": ckpt["args"],
+        training = {"steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"], "args": ckpt["args"],
                     "data": ckpt["data"]}
     else:
         cfg = PRESETS[args.preset or "small"]()

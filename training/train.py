@@ -1,6 +1,10 @@
-"""Train Sam2Rad (or the U-Net baseline) on the shared ultrasound datasets for a fixed CPU-time budget.
+"""Train Sam2Rad (or the U-Net baseline) on the shared ultrasound datasets for a fixed time budget.
 
   OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 training/train.py --minutes 60 --out runs/main
+  python3 training/train.py --device cuda --data-pack train-320.npz.xz --batch 48 --minutes 7 --out runs/gpu
+
+On cpu the budget is this process's CPU time; on a GPU it is wall-clock time (training/gpu/ runs it
+on a GPU machine that has no ../shared, from a pack made by pack_data.py).
 
 Every step is a batch of short sequences: pseudo-cines of still images and, for the lumbar class,
 real clips from the sweep (only the labelled last frame is supervised). Frame 0 of a sequence runs
@@ -20,7 +24,8 @@ from torch.nn import functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data.augment import photometric, probe_motion, random_base_pose, warp  # noqa: E402
-from data.datasets import CLASS_DATASETS, LUMBAR_TRAIN_BELOW, list_samples, load_clip_frames, load_pair  # noqa: E402
+from data.datasets import (CLASS_DATASETS, LUMBAR_TRAIN_BELOW, list_samples, load_pack,  # noqa: E402
+                           load_pair, load_training_arrays)
 from losses import box_loss, dice_loss, focal_loss, mask_iou, mask_loss  # noqa: E402
 from prompt_sampling import (box_from_mask, correction_click, jitter_box,  # noqa: E402
                              random_points_inside)
@@ -33,21 +38,23 @@ CLASS_WEIGHTS = {"fetal_head": 0.4, "lumbar_bone": 0.3, "hip_bone": 0.3}
 
 
 class TrainingData:
-    def __init__(self, classes: list[str], images_per_class: int | None, seed: int, use_clip: bool):
+    """Train images per class (and the lumbar sweep) as float tensors in [0, 1], from `arrays` as
+    data.datasets.load_training_arrays builds them (or a pack of them)."""
+
+    def __init__(self, arrays: dict, classes: list[str], images_per_class: int | None, seed: int, use_clip: bool):
         rng = random.Random(seed)
         self.classes = classes
         self.images, self.masks, self.stems = {}, {}, {}
         for c in classes:
-            samples = list_samples(c, "train")
-            if images_per_class:
-                samples = rng.sample(samples, images_per_class)
-            pairs = [load_pair(s, STORE) for s in samples]
-            self.images[c] = torch.tensor(np.stack([p[0] for p in pairs]), dtype=torch.float32)
-            self.masks[c] = torch.tensor(np.stack([p[1] for p in pairs]), dtype=torch.float32)
-            self.stems[c] = [s.stem for s in samples]
+            stems = [str(s) for s in arrays[f"{c}/stems"]]
+            keep = sorted(rng.sample(range(len(stems)), images_per_class)) if images_per_class else range(len(stems))
+            keep = list(keep)
+            self.images[c] = torch.tensor(arrays[f"{c}/images"][keep], dtype=torch.float32) / 255
+            self.masks[c] = torch.tensor(arrays[f"{c}/masks"][keep], dtype=torch.float32) / 255
+            self.stems[c] = [stems[i] for i in keep]
         self.clip = None
         if use_clip and "lumbar_bone" in classes:
-            self.clip = torch.tensor(load_clip_frames(STORE))
+            self.clip = torch.tensor(arrays["clip"], dtype=torch.float32) / 255
             # labelled train frames: raw frame r is clip frame r - 1
             self.clip_labelled = [(int(s.split("_f")[1]) - 1, i) for i, s in enumerate(self.stems["lumbar_bone"])
                                   if int(s.split("_f")[1]) < LUMBAR_TRAIN_BELOW]
@@ -237,28 +244,40 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", choices=["sam2rad", "unet"], default="sam2rad")
     ap.add_argument("--minutes", type=float, default=60.0,
-                    help="training budget in CPU minutes of this process (all threads), so that runs sharing a "
-                         "machine get equal compute")
+                    help="training budget: CPU minutes of this process (all threads) on cpu, so that runs sharing "
+                         "a machine get equal compute; wall-clock minutes on cuda")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0 = budget only)")
     ap.add_argument("--batch", type=int, default=4, help="sequences per step")
     ap.add_argument("--frames", type=int, default=3, help="frames per sequence (sam2rad)")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--images-per-class", type=int, default=0, help="few-shot run (paper 4.7); 0 = all")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (cuda needs PyTorch 2.x)")
+    ap.add_argument("--data-pack", help="read the training set from this pack (pack_data.py) instead of ../shared")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
     ap.add_argument("--log-every", type=int, default=20)
     ap.add_argument("--skip-dev", action="store_true", help="skip the quick dev-split check at the end")
-    ap.add_argument("--resume", help="continue this checkpoint; its CPU time counts towards --minutes")
+    ap.add_argument("--resume", help="continue this checkpoint; its time counts towards --minutes")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
     random.seed(args.seed)
     torch.set_num_threads(args.threads)
+    if args.device != "cpu":
+        # Every tensor the step creates (augmentation, prompts, memory bank) is then made on the GPU.
+        torch.set_default_device(args.device)
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
+    clock = time.process_time if args.device == "cpu" else time.time
+    clock_name = "cpu-process" if args.device == "cpu" else f"wall ({args.device})"
     os.makedirs(args.out, exist_ok=True)
     cfg = ModelConfig()
     classes = list(cfg.classes)
-    data = TrainingData(classes, args.images_per_class or None, args.seed, use_clip=args.model == "sam2rad")
+    use_clip = args.model == "sam2rad"
+    arrays = load_pack(args.data_pack) if args.data_pack else load_training_arrays(classes, STORE, use_clip)
+    data = TrainingData(arrays, classes, args.images_per_class or None, args.seed, use_clip)
     frames = args.frames if args.model == "sam2rad" else 1
     model = Sam2Rad(cfg) if args.model == "sam2rad" else UNet(len(classes))
     decay = [p for n, p in model.named_parameters() if p.ndim > 1]
@@ -267,7 +286,7 @@ def main():
                             lr=args.lr)
     budget = args.minutes * 60
     start = time.time()
-    cpu_start = time.process_time()
+    clock_start = clock()
     step, history = 0, []
     warmup_from = 0
     if args.resume:
@@ -278,17 +297,18 @@ def main():
         else:  # fresh optimizer moments: warm up again
             warmup_from = ckpt["steps"]
         step = ckpt["steps"]
-        cpu_start -= ckpt["cpu_seconds"]
+        clock_start -= ckpt["budget_seconds"]
     log = open(os.path.join(args.out, "train.log"), "a")
 
     def save(final: bool):
         torch.save({"kind": args.model, "config": cfg.to_dict(), "state_dict": model.state_dict(), "optimizer": opt.state_dict(),
-                    "steps": step, "cpu_seconds": round(time.process_time() - cpu_start), "args": vars(args),
+                    "steps": step, "budget_seconds": round(clock() - clock_start), "budget_clock": clock_name,
+                    "args": vars(args),
                     "data": data.summary(), "resumed_from_steps": [warmup_from] if warmup_from else []}, os.path.join(args.out, "checkpoint.pt"))
 
     last_save = start
     while True:
-        elapsed = time.process_time() - cpu_start
+        elapsed = clock() - clock_start
         if elapsed >= budget or (args.max_steps and step >= args.max_steps):
             break
         progress = elapsed / budget
@@ -307,7 +327,7 @@ def main():
         step += 1
         history.append(loss.item())
         if step % args.log_every == 0:
-            line = f"step {step} cpu={elapsed:.0f}s wall={time.time() - start:.0f}s lr={lr:.2e} loss={np.mean(history[-args.log_every:]):.4f}"
+            line = f"step {step} budget={elapsed:.0f}s wall={time.time() - start:.0f}s lr={lr:.2e} loss={np.mean(history[-args.log_every:]):.4f}"
             print(line, flush=True)
             log.write(line + "\n")
             log.flush()
@@ -316,7 +336,7 @@ def main():
             last_save = time.time()
     save(True)
     dice = None if args.skip_dev else dev_dice(model, args.model, cfg, classes)
-    summary = {"steps": step, "cpu_seconds": round(time.process_time() - cpu_start),
+    summary = {"steps": step, "budget_seconds": round(clock() - clock_start), "budget_clock": clock_name,
                "wall_seconds": round(time.time() - start), "first_loss": history[0] if history else None,
                "last_loss": float(np.mean(history[-20:])) if history else None, "dev_dice_quick": dice,
                "data": data.summary()}

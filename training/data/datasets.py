@@ -5,6 +5,8 @@ Splits follow each dataset README: by subject (HC18), by case (hip), by contiguo
 """
 import csv
 import hashlib
+import io
+import lzma
 import os
 from dataclasses import dataclass
 
@@ -94,3 +96,31 @@ def load_clip_frames(size: int) -> np.ndarray:
                          capture_output=True, check=True).stdout
     frames = np.frombuffer(raw, np.uint8).reshape(-1, h, w)
     return np.stack([letterbox(f, size, Image.BILINEAR) / 255.0 for f in frames])
+
+
+def load_training_arrays(classes: list[str], size: int, with_clip: bool) -> dict[str, np.ndarray]:
+    """Every train sample letterboxed to size x size as uint8 (lossless: the resize already rounds to
+    grey levels): '{class}/images' and '{class}/masks' [N, size, size], '{class}/stems' [N], and
+    'clip' [F, size, size] when with_clip."""
+    arrays = {}
+    for c in classes:
+        samples = list_samples(c, "train")
+        pairs = [load_pair(s, size) for s in samples]
+        arrays[f"{c}/images"] = np.stack([np.rint(p[0] * 255) for p in pairs]).astype(np.uint8)
+        arrays[f"{c}/masks"] = np.stack([np.rint(p[1] * 255) for p in pairs]).astype(np.uint8)
+        arrays[f"{c}/stems"] = np.array([s.stem for s in samples])
+    if with_clip:
+        arrays["clip"] = np.rint(load_clip_frames(size) * 255).astype(np.uint8)
+    return arrays
+
+
+def save_pack(path: str, arrays: dict[str, np.ndarray]) -> None:
+    """One xz-compressed .npz: the training set for a machine without ../shared (a GPU machine)."""
+    with lzma.open(path, "wb", preset=6) as f:
+        np.savez(f, **arrays)
+
+
+def load_pack(path: str) -> dict[str, np.ndarray]:
+    with lzma.open(path, "rb") as f:
+        with np.load(io.BytesIO(f.read())) as npz:
+            return {k: npz[k] for k in npz.files}

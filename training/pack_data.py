@@ -1,0 +1,29 @@
+"""Pack the letterboxed training set into one file, for training on a machine without ../shared.
+
+  /usr/bin/python3 training/pack_data.py --out runs/gpu-train/train-320.npz.xz
+
+train.py --data-pack FILE then reads exactly the arrays it would have built from ../shared.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from data.datasets import load_training_arrays, save_pack  # noqa: E402
+from sam2rad.config import ModelConfig  # noqa: E402
+from train import STORE  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    arrays = load_training_arrays(list(ModelConfig().classes), STORE, with_clip=True)
+    save_pack(args.out, arrays)
+    print(f"{args.out}: {os.path.getsize(args.out) / 2**20:.1f} MiB, "
+          + ", ".join(f"{k} {v.shape}" for k, v in arrays.items() if not k.endswith("/stems")))
+
+
+if __name__ == "__main__":
+    main()
