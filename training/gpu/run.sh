@@ -3,11 +3,15 @@
 # the same wall-clock budget, from a pack made by training/pack_data.py (the GPU machine has no
 # ../shared). Weights come back in parts of <= 15 MiB (the 10-image run's in float16) plus one log archive.
 #
-#   bash training/gpu/run.sh PACK OUT_DIR [MINUTES]
+#   bash training/gpu/run.sh PACK OUT_DIR [MINUTES [RESUME_DIR]]
+#
+# With RESUME_DIR (holding sam2rad.pt and unet.pt joined by checkpoint_parts.py), Sam2Rad and the U-Net
+# continue side by side until each has MINUTES in total; the 10-image run is not repeated.
 set -euo pipefail
 pack=${1:?pack file}
 out=${2:?output folder}
 minutes=${3:-7}
+resume=${4:-}
 work=$(mktemp -d)
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=4
 python3 -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name(0))' | tee "$work/device.txt"
@@ -17,14 +21,21 @@ train() {  # name, extra arguments
   python3 training/train.py --device cuda --data-pack "$pack" --minutes "$minutes" --skip-dev --log-every 50 \
     --out "$work/$name" "$@" >"$work/$name.out" 2>&1
 }
-train sam2rad --batch 48 --frames 4 & sam2rad=$!
-train unet --model unet --batch 48 & unet=$!
-train fewshot10 --images-per-class 10 --batch 48 --frames 4 & fewshot=$!
+runs=(sam2rad unet)
+if [ -n "$resume" ]; then
+  train sam2rad --batch 48 --frames 4 --resume "$resume/sam2rad.pt" & pids=($!)
+  train unet --model unet --batch 48 --resume "$resume/unet.pt" & pids+=($!)
+else
+  train sam2rad --batch 48 --frames 4 & pids=($!)
+  train unet --model unet --batch 48 & pids+=($!)
+  train fewshot10 --images-per-class 10 --batch 48 --frames 4 & pids+=($!)
+  runs+=(fewshot10)
+fi
 
-# Fail fast: one run breaking ends all three, so a fix can be tried while the machine is warm.
-for _ in 1 2 3; do
+# Fail fast: one run breaking ends them all, so a fix can be tried while the machine is warm.
+for _ in "${pids[@]}"; do
   if ! wait -n; then
-    kill $sam2rad $unet $fewshot 2>/dev/null || true
+    kill "${pids[@]}" 2>/dev/null || true
     tail -n 30 "$work"/*.out
     exit 1
   fi
@@ -33,7 +44,8 @@ tail -n 3 "$work"/*.out
 
 python3 training/gpu/checkpoint_parts.py split "$work/sam2rad/checkpoint.pt" "$out/sam2rad"
 python3 training/gpu/checkpoint_parts.py split "$work/unet/checkpoint.pt" "$out/unet"
-python3 training/gpu/checkpoint_parts.py split "$work/fewshot10/checkpoint.pt" "$out/fewshot10" --half
-tar -C "$work" -czf "$out/logs.tar.gz" device.txt sam2rad.out unet.out fewshot10.out \
-  sam2rad/summary.json unet/summary.json fewshot10/summary.json
+if [ -z "$resume" ]; then
+  python3 training/gpu/checkpoint_parts.py split "$work/fewshot10/checkpoint.pt" "$out/fewshot10" --half
+fi
+tar -C "$work" -czf "$out/logs.tar.gz" device.txt $(for r in "${runs[@]}"; do echo "$r.out $r/summary.json"; done)
 ls -l "$out"
