@@ -190,6 +190,7 @@ def main():
         model = Sam2Rad(cfg)
         model.load_state_dict(ckpt["state_dict"])
         training = {"steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"], "args": ckpt["args"],
+                    "earlier_stages": ckpt.get("earlier_stages", []),
                     "data": ckpt["data"]}
     else:
         cfg = PRESETS[args.preset or "small"]()

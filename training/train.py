@@ -141,7 +141,7 @@ def upsample(logits: torch.Tensor, size: int) -> torch.Tensor:
     return F.interpolate(logits, size=(size, size), mode="bilinear", align_corners=False)
 
 
-def frame_losses(out, refined, target, weight, cfg: ModelConfig) -> torch.Tensor:
+def frame_losses(out, refined, target, weight, cfg: ModelConfig, correction_weight: float) -> torch.Tensor:
     s = cfg.image_size
     box_t, present = box_from_mask(target)
     pres = present.float()
@@ -159,7 +159,8 @@ def frame_losses(out, refined, target, weight, cfg: ModelConfig) -> torch.Tensor
     total = loss_main + loss_multi + loss_iou + loss_prompt + loss_box + loss_obj
     if refined is not None:
         refined_full = upsample(refined.mask_logits[:, :1], s)
-        total = total + torch.where(present, mask_loss(refined_full, target), 20 * focal_loss(refined_full, target))
+        total = total + correction_weight * torch.where(present, mask_loss(refined_full, target),
+                                                        20 * focal_loss(refined_full, target))
     return (total * w).sum() / w.sum().clamp(min=1)
 
 
@@ -185,7 +186,7 @@ def push_memory(bank, memory, pointer, as_conditioning: torch.Tensor):
     return new_mem, new_valid, new_ptr
 
 
-def sam2rad_step(model: Sam2Rad, images, masks, weights, cls):
+def sam2rad_step(model: Sam2Rad, images, masks, weights, cls, correction_p: float, correction_weight: float):
     cfg = model.cfg
     b, t = images.shape[:2]
     feats = model.image_encoder(normalise(images.flatten(0, 1), cfg))
@@ -198,9 +199,9 @@ def sam2rad_step(model: Sam2Rad, images, masks, weights, cls):
         _, present = box_from_mask(target)
         prompts = sample_prompts(target, present, cfg.image_size)
         frame_feats = [f[:, i] for f in feats]
-        refine = add_correction(target) if random.random() < 0.5 else None
+        refine = add_correction(target) if random.random() < correction_p else None
         out, refined = model.frame(frame_feats, bank, cls, prompts, refine=refine)
-        total = total + frame_losses(out, refined, target, weights[:, i], cfg)
+        total = total + frame_losses(out, refined, target, weights[:, i], cfg, correction_weight)
         if i < t - 1:
             final = refined or out
             memory = model.memory_encoder(frame_feats[2], final.mask_logits[:, :1], final.object_score)
@@ -259,6 +260,13 @@ def main():
     ap.add_argument("--log-every", type=int, default=20)
     ap.add_argument("--skip-dev", action="store_true", help="skip the quick dev-split check at the end")
     ap.add_argument("--resume", help="continue this checkpoint; its time counts towards --minutes")
+    ap.add_argument("--init", help="start from this checkpoint's weights as a new stage (fine-tuning): fresh "
+                                   "optimizer, schedule and budget")
+    ap.add_argument("--freeze", default="", help="comma-separated Sam2Rad modules to keep fixed, e.g. "
+                                                 "image_encoder,memory_attention,prompt_predictor")
+    ap.add_argument("--correction-p", type=float, default=0.5,
+                    help="share of frames that get a second decoder pass with a simulated correction click")
+    ap.add_argument("--correction-weight", type=float, default=1.0, help="weight of that pass's mask loss")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -280,8 +288,17 @@ def main():
     data = TrainingData(arrays, classes, args.images_per_class or None, args.seed, use_clip)
     frames = args.frames if args.model == "sam2rad" else 1
     model = Sam2Rad(cfg) if args.model == "sam2rad" else UNet(len(classes))
-    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
-    no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
+    earlier_stages = []
+    if args.init:
+        init = torch.load(args.init, map_location="cpu", weights_only=False)
+        model.load_state_dict(init["state_dict"])
+        earlier_stages = init.get("earlier_stages", []) + [
+            {k: init[k] for k in ("steps", "budget_seconds", "budget_clock", "args")}]
+    for name in filter(None, args.freeze.split(",")):
+        getattr(model, name).requires_grad_(False)
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    decay = [p for n, p in trainable if p.ndim > 1]
+    no_decay = [p for n, p in trainable if p.ndim <= 1]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr)
     budget = args.minutes * 60
@@ -304,7 +321,8 @@ def main():
         torch.save({"kind": args.model, "config": cfg.to_dict(), "state_dict": model.state_dict(), "optimizer": opt.state_dict(),
                     "steps": step, "budget_seconds": round(clock() - clock_start), "budget_clock": clock_name,
                     "args": vars(args),
-                    "data": data.summary(), "resumed_from_steps": [warmup_from] if warmup_from else []}, os.path.join(args.out, "checkpoint.pt"))
+                    "data": data.summary(), "resumed_from_steps": [warmup_from] if warmup_from else [],
+                    "earlier_stages": earlier_stages}, os.path.join(args.out, "checkpoint.pt"))
 
     last_save = start
     while True:
@@ -317,7 +335,7 @@ def main():
             g["lr"] = lr
         images, masks, weights, cls = data.batch(args.batch, frames, cfg.image_size)
         if args.model == "sam2rad":
-            loss = sam2rad_step(model, images, masks, weights, cls)
+            loss = sam2rad_step(model, images, masks, weights, cls, args.correction_p, args.correction_weight)
         else:
             loss = unet_step(model, images, masks, weights, cls, cfg)
         opt.zero_grad()

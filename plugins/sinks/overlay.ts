@@ -1,23 +1,5 @@
 /** Burns a class map onto a grey frame as rgb24: class colour blended inside, solid on the outline. */
-
-/**
- * Colour per class value (value 1 → first entry, cycling after 8). Keep in sync with PALETTE in
- * src/server/viewer/overlay.js so recordings look like the live view.
- */
-export const CLASS_COLOURS: readonly (readonly [number, number, number])[] = [
-  [255, 64, 64],
-  [64, 200, 255],
-  [96, 230, 96],
-  [255, 200, 40],
-  [200, 96, 255],
-  [255, 128, 200],
-  [64, 230, 200],
-  [255, 150, 64],
-];
-
-export function classColour(value: number): readonly [number, number, number] {
-  return CLASS_COLOURS[(value - 1) % CLASS_COLOURS.length]!;
-}
+import { classColour } from '../../src/frames/class-colours.js';
 
 /** Fill opacity of the class colour over the grey image. */
 export const OVERLAY_ALPHA = 0.4;

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { classColoursModule } from '../frames/class-colours.js';
 import { PROMETHEUS_CONTENT_TYPE, type Metrics } from './metrics.js';
 import { RecordingConflictError, type ModelInfo, type RecordingControl, type RecordingState } from './types.js';
 
@@ -146,6 +147,16 @@ function buildRoutes(ctx: RouteContext): Route[] {
   return [
     { pattern: /^\/$/, methods: { GET: (_req, res) => sendFile(res, path.join(ctx.viewerDir, 'index.html'), { 'Cache-Control': 'no-cache' }) } },
     { pattern: /^\/healthz$/, methods: { GET: (_req, res) => sendJson(res, 200, ctx.health()) } },
+    {
+      pattern: /^\/class-colours\.js$/,
+      methods: {
+        GET: (_req, res) => {
+          const body = classColoursModule();
+          res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.js']!, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache' });
+          res.end(body);
+        },
+      },
+    },
     {
       pattern: /^\/metrics$/,
       methods: {

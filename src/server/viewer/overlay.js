@@ -1,20 +1,6 @@
 // Draws the grey frame with the class map on top into a canvas.
-
-/** Colour per class value (1 → first, cycling). Keep in sync with CLASS_COLOURS in plugins/sinks/overlay.ts. */
-export const PALETTE = [
-  [255, 64, 64],
-  [64, 200, 255],
-  [96, 230, 96],
-  [255, 200, 40],
-  [200, 96, 255],
-  [255, 128, 200],
-  [64, 230, 200],
-  [255, 150, 64],
-];
-
-export function classColour(value) {
-  return PALETTE[(value - 1) % PALETTE.length];
-}
+// Class colours come from the server (src/frames/class-colours.ts), so recordings and the live view match.
+import { classColour } from './class-colours.js';
 
 /**
  * @param {CanvasRenderingContext2D} ctx canvas context sized to the frame

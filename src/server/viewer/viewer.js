@@ -9,7 +9,8 @@
 
 import { Connection } from './connection.js';
 import { canvasToFrame, displayScale, frameToClient } from './coords.js';
-import { classColour, drawFrame, drawGesture, drawPrompts } from './overlay.js';
+import { classColour } from './class-colours.js';
+import { drawFrame, drawGesture, drawPrompts } from './overlay.js';
 import { DRAG_THRESHOLD_PX, MARKER_FRAMES, PromptHistory, gestureToAction } from './prompts.js';
 import { decodeFrame } from './protocol.js';
 import { refreshRecordings } from './recordings.js';

@@ -1,0 +1,25 @@
+/**
+ * Colour per class value (value 1 → first entry, cycling after 8): the one table behind both the
+ * overlay burned into recordings and the live viewer, which loads it as `/class-colours.js`.
+ */
+export type Rgb = readonly [number, number, number];
+
+export const CLASS_COLOURS: readonly Rgb[] = [
+  [255, 64, 64],
+  [64, 200, 255],
+  [96, 230, 96],
+  [255, 200, 40],
+  [200, 96, 255],
+  [255, 128, 200],
+  [64, 230, 200],
+  [255, 150, 64],
+];
+
+export function classColour(value: number): Rgb {
+  return CLASS_COLOURS[(value - 1) % CLASS_COLOURS.length]!;
+}
+
+/** The table and `classColour` as an ES module for the browser (the viewer has no bundler). */
+export function classColoursModule(): string {
+  return `export const CLASS_COLOURS = ${JSON.stringify(CLASS_COLOURS)};\nexport ${classColour.toString()}\n`;
+}
