@@ -209,6 +209,23 @@ def sam2rad_step(model: Sam2Rad, images, masks, weights, cls, correction_p: floa
     return total / t
 
 
+def restrict_training(model, trainable: str) -> list:
+    """-> the (name, parameter) pairs the optimizer may change."""
+    if trainable != "all":
+        model.requires_grad_(False)
+    if trainable == "decoder":
+        model.prompt_encoder.requires_grad_(True)
+        model.mask_decoder.requires_grad_(True)
+    elif trainable == "point-labels":
+        # Rows 0-1 (negative/positive point) only: rows 2-3 (box corners) also carry the learned box of auto
+        # mode. Their gradient is zeroed and weight decay is off, so AdamW leaves them exactly as they are.
+        labels = model.prompt_encoder.label_embeddings
+        labels.requires_grad_(True)
+        keep_rows = torch.tensor([1.0, 1.0, 0.0, 0.0])[:, None]
+        labels.register_hook(lambda grad: grad * keep_rows)
+    return [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+
+
 def unet_step(model: UNet, images, masks, weights, cls, cfg: ModelConfig):
     logits = model(normalise(images[:, 0], cfg))
     chosen = logits.gather(1, cls[:, None, None, None].expand(-1, 1, *logits.shape[-2:]))
@@ -262,8 +279,9 @@ def main():
     ap.add_argument("--resume", help="continue this checkpoint; its time counts towards --minutes")
     ap.add_argument("--init", help="start from this checkpoint's weights as a new stage (fine-tuning): fresh "
                                    "optimizer, schedule and budget")
-    ap.add_argument("--freeze", default="", help="comma-separated Sam2Rad modules to keep fixed, e.g. "
-                                                 "image_encoder,memory_attention,prompt_predictor")
+    ap.add_argument("--trainable", choices=["all", "decoder", "point-labels"], default="all",
+                    help="what a fine-tuning stage changes: everything, the prompt encoder + mask decoder, or only "
+                         "the positive/negative point label embeddings (auto and box outputs stay bit-identical)")
     ap.add_argument("--correction-p", type=float, default=0.5,
                     help="share of frames that get a second decoder pass with a simulated correction click")
     ap.add_argument("--correction-weight", type=float, default=1.0, help="weight of that pass's mask loss")
@@ -294,11 +312,9 @@ def main():
         model.load_state_dict(init["state_dict"])
         earlier_stages = init.get("earlier_stages", []) + [
             {k: init[k] for k in ("steps", "budget_seconds", "budget_clock", "args")}]
-    for name in filter(None, args.freeze.split(",")):
-        getattr(model, name).requires_grad_(False)
-    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    decay = [p for n, p in trainable if p.ndim > 1]
-    no_decay = [p for n, p in trainable if p.ndim <= 1]
+    trainable = restrict_training(model, args.trainable)
+    decay = [p for n, p in trainable if p.ndim > 1 and args.trainable != "point-labels"]
+    no_decay = [p for n, p in trainable if p not in decay]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr)
     budget = args.minutes * 60

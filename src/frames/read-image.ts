@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
-import { ffmpegPath, ffprobePath } from './ffmpeg.js';
+import { ffmpegPath } from './ffmpeg.js';
 
 const run = promisify(execFile);
 
@@ -26,22 +26,28 @@ export async function readPngChannel(file: string): Promise<GreyImage> {
   return { width: png.width, height: png.height, data };
 }
 
-/** Decodes any image ffmpeg reads (PNG, JPEG, ...) to 8-bit grey. */
+/** Decodes any image ffmpeg reads (PNG, JPEG, ...) to 8-bit grey: one ffmpeg run writing a binary PGM,
+ * whose header carries the size. */
 export async function readGreyImage(file: string): Promise<GreyImage> {
   try {
-    const probe = await run(await ffprobePath(), [
-      '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', file,
-    ]);
-    const [width, height] = probe.stdout.trim().split(',').map(Number);
-    const decoded = await run(await ffmpegPath(), ['-v', 'error', '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], {
+    const decoded = await run(await ffmpegPath(), ['-v', 'error', '-i', file, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'pgm', '-pix_fmt', 'gray', '-'], {
       encoding: 'buffer',
       maxBuffer: 1 << 28,
     });
-    const data = new Uint8Array(decoded.stdout);
-    if (!width || !height || data.length !== width * height) throw new Error(`decoded ${data.length} bytes for ${width}x${height}`);
-    return { width, height, data };
+    return parsePgm(decoded.stdout);
   } catch (err) {
     const message = (err as { stderr?: Buffer | string }).stderr?.toString().trim() || (err as Error).message;
     throw new Error(`${file}: cannot decode image (${message.split('\n')[0]})`);
   }
+}
+
+/** Binary PGM (P5, maxval 255) as ffmpeg writes it: "P5\n<width> <height>\n255\n" then the pixels. */
+function parsePgm(bytes: Buffer): GreyImage {
+  const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(bytes.subarray(0, 64).toString('latin1'));
+  if (!header) throw new Error('ffmpeg did not return an 8-bit PGM image');
+  const width = Number(header[1]);
+  const height = Number(header[2]);
+  const data = new Uint8Array(bytes.buffer, bytes.byteOffset + header[0].length, bytes.length - header[0].length);
+  if (data.length !== width * height) throw new Error(`decoded ${data.length} bytes for ${width}x${height}`);
+  return { width, height, data };
 }
