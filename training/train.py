@@ -211,8 +211,9 @@ def sam2rad_step(model: Sam2Rad, images, masks, weights, cls, correction_p: floa
 
 def restrict_training(model, trainable: str) -> list:
     """-> the (name, parameter) pairs the optimizer may change."""
-    if trainable != "all":
-        model.requires_grad_(False)
+    if trainable == "all":
+        return list(model.named_parameters())
+    model.requires_grad_(False)
     if trainable == "decoder":
         model.prompt_encoder.requires_grad_(True)
         model.mask_decoder.requires_grad_(True)
@@ -223,7 +224,17 @@ def restrict_training(model, trainable: str) -> list:
         labels.requires_grad_(True)
         keep_rows = torch.tensor([1.0, 1.0, 0.0, 0.0])[:, None]
         labels.register_hook(lambda grad: grad * keep_rows)
+    frozen_modules_to_eval(model)
     return [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+
+
+def frozen_modules_to_eval(model) -> None:
+    """A module with nothing to train runs as at inference: batch norm uses, and keeps, its running statistics
+    (in train mode it would re-estimate them from the fine-tuning batches and shift every output)."""
+    for module in model.modules():
+        params = list(module.parameters())
+        if params and not any(p.requires_grad for p in params):
+            module.eval()
 
 
 def unet_step(model: UNet, images, masks, weights, cls, cfg: ModelConfig):
@@ -313,8 +324,9 @@ def main():
         earlier_stages = init.get("earlier_stages", []) + [
             {k: init[k] for k in ("steps", "budget_seconds", "budget_clock", "args")}]
     trainable = restrict_training(model, args.trainable)
-    decay = [p for n, p in trainable if p.ndim > 1 and args.trainable != "point-labels"]
-    no_decay = [p for n, p in trainable if p not in decay]
+    decays = lambda p: p.ndim > 1 and args.trainable != "point-labels"
+    decay = [p for n, p in trainable if decays(p)]
+    no_decay = [p for n, p in trainable if not decays(p)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr)
     budget = args.minutes * 60
