@@ -1,31 +1,70 @@
-/** A few real training steps of the PyTorch model (Debian's python3-torch): the loss goes down. */
+/** A few real training steps of the PyTorch model (Debian's python3-torch): the loss goes down; the
+ * checkpoint survives the split into parts that the GPU machine returns; a fine-tuning stage that trains
+ * only the point-label embeddings leaves every other weight and batch-norm statistic untouched. */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
+const ENV = { ...process.env, OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '1' };
+
+function train(out: string, extra: string[]) {
+  return run(PYTHON, ['training/train.py', '--out', out, '--batch', '2', '--frames', '2', '--log-every', '1', '--minutes', '10',
+    '--threads', '2', '--seed', '1', '--images-per-class', '4', '--skip-dev', ...extra], { env: ENV, timeout: 300_000 });
+}
+
+/** Python that prints the names of the state-dict entries that differ between two checkpoints. */
+const DIFFERING = `
+import sys, torch
+a, b = (torch.load(p, map_location="cpu", weights_only=False)["state_dict"] for p in sys.argv[1:3])
+assert a.keys() == b.keys(), "different entries"
+print(",".join(k for k in a if not torch.equal(a[k], b[k])))`;
+
+async function differing(first: string, second: string): Promise<string[]> {
+  const { stdout } = await run(PYTHON, ['-c', DIFFERING, first, second], { env: ENV });
+  return stdout.trim().split(',').filter(Boolean);
+}
 
 describe('training smoke run', () => {
+  let out: string;
+  let checkpoint: string;
+  beforeAll(async () => {
+    out = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-train-'));
+    checkpoint = path.join(out, 'base', 'checkpoint.pt');
+    await train(path.join(out, 'base'), ['--max-steps', '10']);
+  }, 320_000);
+  afterAll(() => rm(out, { recursive: true, force: true }));
+
   it('runs 10 steps and the loss falls', async () => {
-    const out = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-train-'));
-    try {
-      await run(PYTHON, ['training/train.py', '--out', out, '--max-steps', '10', '--batch', '2', '--frames', '2',
-        '--log-every', '1', '--minutes', '10', '--threads', '2', '--seed', '1', '--images-per-class', '4', '--skip-dev'],
-      { env: { ...process.env, OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '1' }, timeout: 300_000 });
-      const losses = (await readFile(path.join(out, 'train.log'), 'utf8'))
-        .trim().split('\n').map((line) => Number(/loss=([\d.]+)/.exec(line)![1]));
-      expect(losses).toHaveLength(10);
-      const first = (losses[0]! + losses[1]! + losses[2]!) / 3;
-      const last = (losses[7]! + losses[8]! + losses[9]!) / 3;
-      expect(last).toBeLessThan(first);
-      expect(existsSync(path.join(out, 'checkpoint.pt'))).toBe(true);
-    } finally {
-      await rm(out, { recursive: true, force: true });
-    }
+    const losses = (await readFile(path.join(out, 'base', 'train.log'), 'utf8'))
+      .trim().split('\n').map((line) => Number(/loss=([\d.]+)/.exec(line)![1]));
+    expect(losses).toHaveLength(10);
+    const first = (losses[0]! + losses[1]! + losses[2]!) / 3;
+    const last = (losses[7]! + losses[8]! + losses[9]!) / 3;
+    expect(last).toBeLessThan(first);
+    expect(existsSync(checkpoint)).toBe(true);
+  });
+
+  it('splits a checkpoint into parts under the size limit and joins it back unchanged', async () => {
+    const parts = path.join(out, 'parts');
+    await mkdir(parts);
+    await run(PYTHON, ['training/gpu/checkpoint_parts.py', 'split', checkpoint, path.join(parts, 'model'), '--max-mib', '8'], { env: ENV });
+    const files = (await readdir(parts)).sort();
+    expect(files.length).toBeGreaterThanOrEqual(3); // 27 MiB of weights in parts of <= 8 MiB
+    for (const file of files) expect((await readFile(path.join(parts, file))).length).toBeLessThan(8.5 * 2 ** 20);
+    const joined = path.join(out, 'joined.pt');
+    await run(PYTHON, ['training/gpu/checkpoint_parts.py', 'join', joined, ...files.map((f) => path.join(parts, f))], { env: ENV });
+    expect(await differing(checkpoint, joined)).toEqual([]);
+  }, 120_000);
+
+  it('a point-labels fine-tune changes only the point label embeddings', async () => {
+    const tuned = path.join(out, 'tuned');
+    await train(tuned, ['--max-steps', '3', '--init', checkpoint, '--trainable', 'point-labels', '--correction-p', '1']);
+    expect(await differing(checkpoint, path.join(tuned, 'checkpoint.pt'))).toEqual(['prompt_encoder.label_embeddings']);
   }, 320_000);
 });
