@@ -343,6 +343,7 @@ def main():
             warmup_from = ckpt["steps"]
         step = ckpt["steps"]
         clock_start -= ckpt["budget_seconds"]
+        earlier_stages = ckpt.get("earlier_stages", [])
     log = open(os.path.join(args.out, "train.log"), "a")
 
     def save(final: bool):
