@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Builds dist-bundle/: everything needed to benchmark Sam2Rad Live on a Linux x64 GPU machine that has
-// no Node, no npm, no ffmpeg and no network (docs/gpu.md). Run it here, after `npm install`:
+// no Node, no npm, no ffmpeg and no network (docs/gpu.md). Run it here, after `npm install` (which builds dist/):
 //
 //   node scripts/build-gpu-bundle.mjs [--model DIR] [--model-precision fp16|fp32] [--frames N] [--out DIR]
 //
 // Contents: this Node binary (stripped, xz), onnxruntime-node's Linux x64 native libraries (xz) with its
 // JS, the CLI bundled by esbuild into app/sam2rad.mjs, the default model's graphs of one precision (xz),
-// the first N frames of the demo clip pre-decoded to raw grey (xz, so the machine needs no ffmpeg) and the
-// clip itself, the PyTorch model code for the full-size export, and run.sh. Needs ffmpeg (FFMPEG_PATH /
-// FFPROBE_PATH, else on PATH), tar and xz here. Compressed files are rebuilt only when older than their
+// the first N frames of the demo clip pre-decoded to raw grey (xz, so the machine needs no ffmpeg), the
+// PyTorch model code for the full-size export, and run.sh. Needs ffmpeg (found as the runtime finds it),
+// tar and xz here. Compressed files are rebuilt only when older than their
 // inputs.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { probeVideo } from '../dist/plugins/sources/probe.js';
+import { ffmpegPath } from '../dist/src/frames/ffmpeg.js';
+import { loadManifest } from '../dist/src/runtime/manifest.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -81,13 +84,10 @@ function xzTar(dir, names, target) {
   writeFileSync(target, run('xz', ['-6', '-T1', '-c'], { input: tar, stdio: ['pipe', 'pipe', 'inherit'] }));
 }
 
-function modelFiles(dir, precision) {
-  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  const graphs = precision === 'fp32' ? manifest.graphs : manifest.variants?.[precision];
-  if (!graphs) {
-    throw new Error(`${dir} has no ${precision} graphs: run /usr/bin/python3 training/convert_fp16.py ${dir}, or pass --model-precision fp32`);
-  }
-  return ['manifest.json', ...Object.values(graphs).map((g) => g.file)];
+/** manifest.json and the graphs of one precision, each checked against its sha256 by the runtime's loader. */
+async function modelFiles(dir, precision) {
+  const { files } = await loadManifest(dir, precision);
+  return ['manifest.json', ...Object.values(files)];
 }
 
 async function bundleApp(appDir) {
@@ -119,20 +119,18 @@ async function bundleApp(appDir) {
 async function decodeFrames(count) {
   const clip = path.join(root, 'assets/demo/demo.mp4');
   const raw = path.join(out, 'frames.gray');
-  const probe = run(process.env.FFPROBE_PATH ?? 'ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,r_frame_rate', '-of', 'csv=p=0', clip]);
-  const [width, height, rate] = probe.toString().trim().split(',');
-  const [num, den] = rate.split('/').map(Number);
-  const descriptor = { file: 'frames.gray', width: Number(width), height: Number(height), fps: num / (den || 1), frames: count };
+  const probe = await probeVideo(clip);
+  const frames = Math.min(count, probe.frameCount ?? count);
+  const descriptor = { file: 'frames.gray', width: probe.width, height: probe.height, fps: probe.fps, frames };
   const json = path.join(out, 'frames.json');
   const text = JSON.stringify(descriptor, null, 2) + '\n';
   // Rewritten only when it changes, so that its age says whether the raw frames are current.
   if (!existsSync(json) || readFileSync(json, 'utf8') !== text) writeFileSync(json, text);
   if (!upToDate(`${raw}.xz`, [clip, json])) {
-    run(process.env.FFMPEG_PATH ?? 'ffmpeg', ['-v', 'error', '-y', '-i', clip, '-frames:v', String(count), '-f', 'rawvideo', '-pix_fmt', 'gray', raw]);
+    run(await ffmpegPath(), ['-v', 'error', '-y', '-i', clip, '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'gray', raw]);
     xzFile(raw, `${raw}.xz`);
     rmSync(raw);
   }
-  cpSync(clip, path.join(out, 'demo.mp4'));
 }
 
 function copyTraining() {
@@ -167,7 +165,7 @@ if (!['fp16', 'fp32'].includes(precision)) throw new Error(`--model-precision: f
 const frameCount = Number(args.frames);
 if (!Number.isInteger(frameCount) || frameCount < 1) throw new Error(`--frames: a positive integer, not ${args.frames}`);
 const model = path.resolve(args.model);
-const modelNames = modelFiles(model, precision);
+const modelNames = await modelFiles(model, precision);
 
 mkdirSync(out, { recursive: true });
 for (const dir of ['app', 'training']) rmSync(path.join(out, dir), { recursive: true, force: true });

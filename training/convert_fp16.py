@@ -23,7 +23,6 @@ from file_hash import sha256
 
 FLOAT, FLOAT16 = TensorProto.FLOAT, TensorProto.FLOAT16
 FP16_MAX = float(np.finfo(np.float16).max)
-GRAPH_NAMES = ["image_encoder", "memory_attention", "prompt_predictor", "mask_decoder", "memory_encoder"]
 
 # Operator inputs that the ONNX spec types as float32 whatever the data type (op -> input indices).
 FLOAT32_SLOTS = {"Resize": (2,)}
@@ -134,8 +133,8 @@ def main():
     with open(manifest_path) as f:
         manifest = json.load(f)
     variant = {}
-    for name in GRAPH_NAMES:
-        source = os.path.join(args.model_dir, manifest["graphs"][name]["file"])
+    for name, graph in manifest["graphs"].items():
+        source = os.path.join(args.model_dir, graph["file"])
         file = f"{name}.fp16.onnx"
         target = os.path.join(args.model_dir, file)
         onnx.save(convert_graph(onnx.load(source)), target)

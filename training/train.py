@@ -47,8 +47,7 @@ class TrainingData:
         self.images, self.masks, self.stems = {}, {}, {}
         for c in classes:
             stems = [str(s) for s in arrays[f"{c}/stems"]]
-            keep = sorted(rng.sample(range(len(stems)), images_per_class)) if images_per_class else range(len(stems))
-            keep = list(keep)
+            keep = sorted(rng.sample(range(len(stems)), images_per_class)) if images_per_class else list(range(len(stems)))
             self.images[c] = torch.tensor(arrays[f"{c}/images"][keep], dtype=torch.float32) / 255
             self.masks[c] = torch.tensor(arrays[f"{c}/masks"][keep], dtype=torch.float32) / 255
             self.stems[c] = [stems[i] for i in keep]

@@ -22,11 +22,11 @@ export async function segmentFrame(
   const { geometry } = inference;
   const k = 1 / geometry.scale;
   const s = geometry.size;
+  let next = 0;
   const results: ClassResult[] = queries.map((query) => {
     const value = query.classIndex + 1;
     const className = model.manifest.classes[query.classIndex]!;
-    const i = active.indexOf(query);
-    const object = inference.objects[i];
+    const object = isIdle(query) ? undefined : inference.objects[next++];
     if (!object) return { className, value, objectScore: Number.NEGATIVE_INFINITY, box: [0, 0, 0, 0], area: 0 };
     const present = object.objectScore >= 0;
     const area = present ? paintMask(object.maskLogits, model.manifest.mask.size, geometry, value, classMap) : 0;

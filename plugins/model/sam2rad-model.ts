@@ -149,6 +149,9 @@ export class Sam2RadModel {
     const m = this.manifest;
     const s = m.input.image_size;
     const geometry = letterboxGeometry(width, height, s);
+    const n = queries.length;
+    // Nothing to segment (manual mode before any prompt): skip the graphs entirely.
+    if (n === 0) return { geometry, objects: [], timestamps: {} };
     const input = toInputTensor(letterboxGrey(grey, geometry), {
       scale: m.input.pixel_scale,
       mean: m.input.pixel_mean,
@@ -157,8 +160,6 @@ export class Sam2RadModel {
     const timestamps: Partial<Record<Stage, number>> = { preprocessed: performance.now() };
     const enc = await this.sessions.image_encoder.run({ image: new ort.Tensor('float32', input, [1, 3, s, s]) });
     timestamps.image_encoder = performance.now();
-    const n = queries.length;
-    if (n === 0) return { geometry, objects: [], timestamps };
 
     const embed = enc.image_embed!;
     const embedBatch = repeat(embed, n);

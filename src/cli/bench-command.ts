@@ -42,9 +42,9 @@ export const benchCommand: Command = {
     const json = values.json as string | undefined;
     if (!json) throw new UsageError('bench needs --json FILE (see --help)');
     if (values.clip && values.frames) throw new UsageError('bench: give --clip or --frames, not both');
-    const frames = values.frames as string | undefined;
-    const clip = frames ? undefined : ((values.clip as string | undefined) ?? demoClipPath());
-    const open: OpenBenchSource = frames ? (o) => rawFramesSource(frames, o) : (o) => fileSource(clip!, o);
+    // A raw-frames descriptor (--frames) or a video clip (--clip, default the demo clip).
+    const input = (values.frames ?? values.clip ?? demoClipPath()) as string;
+    const open: OpenBenchSource = values.frames ? (o) => rawFramesSource(input, o) : (o) => fileSource(input, o);
     const model = await loadModel(values);
     if (values['require-ep'] && model.provider.fallbackReason) {
       await model.release();
@@ -73,7 +73,7 @@ export const benchCommand: Command = {
         // Between graphs: intermediate tensors stay in GPU memory, or are copied through host memory.
         intermediate_tensors: model.outputsOnDevice ? 'device' : 'host',
       },
-      clip: path.basename(frames ?? clip!),
+      clip: path.basename(input),
       classes,
       model_fps: modelResult.model_fps,
       pipeline_fps: throughput.pipeline_fps,

@@ -1,11 +1,11 @@
 /** `sam2rad serve` with bad input stays up and says what is wrong on /healthz: a corrupt model file
  * (named), an unreadable source, and a network source that dies mid-stream. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServe } from '../helpers/harness.js';
+import { copyModelDir } from '../helpers/model-dir.js';
 
 const children: ChildProcess[] = [];
 afterEach(async () => {
@@ -26,19 +26,10 @@ async function health(url: string): Promise<any> {
   return res.json();
 }
 
-async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 describe('serve keeps serving on bad input', () => {
   it('reports a corrupt model graph by file name', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-bad-model-'));
+    const dir = await copyModelDir('sam2rad-bad-model-');
     try {
-      await cp('models/sam2rad-us', dir, { recursive: true });
       const file = path.join(dir, 'mask_decoder.onnx');
       const bytes = await readFile(file);
       await writeFile(file, bytes.subarray(0, bytes.length >> 1));
@@ -66,9 +57,9 @@ describe('serve keeps serving on bad input', () => {
     const sender = spawn('ffmpeg', ['-v', 'error', '-re', '-stream_loop', '-1', '-i', 'assets/demo/demo.mp4', '-c', 'copy',
       '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`], { stdio: 'ignore' });
     children.push(sender);
-    await until(async () => (await health(url)).source.state === 'streaming', 30_000);
+    await expect.poll(async () => (await health(url)).source.state, { timeout: 30_000, interval: 250 }).toBe('streaming');
     sender.kill('SIGKILL');
-    await until(async () => (await health(url)).source.state === 'reconnecting', 30_000);
+    await expect.poll(async () => (await health(url)).source.state, { timeout: 30_000, interval: 250 }).toBe('reconnecting');
     const report = await health(url);
     expect(report.status).toBe('degraded');
     expect((await fetch(`${url}/metrics`)).status).toBe(200);

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { decodeFrameMessage } from '../../src/server/protocol.js';
 import { launchChromium, startServe } from '../helpers/harness.js';
 
 const CLIP = '../shared/datasets/videos/lumbar_spine_sweep_f0001-0209.mp4';
@@ -351,7 +352,7 @@ describe('malformed and out-of-range prompts over the WebSocket', () => {
     const statuses: Json[] = [];
     ws.on('message', (data, isBinary) => {
       const buffer = data as Buffer;
-      if (isBinary) frames.push(JSON.parse(buffer.subarray(4, 4 + buffer.readUInt32LE(0)).toString('utf8')) as Json);
+      if (isBinary) frames.push(decodeFrameMessage(buffer).header as unknown as Json);
       else {
         const message = JSON.parse(buffer.toString('utf8')) as Json;
         if (message.type === 'status') statuses.push(message);

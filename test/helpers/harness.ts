@@ -7,8 +7,6 @@ import type { PNG } from 'pngjs';
 export interface ServeProcess {
   readonly child: ChildProcess;
   readonly url: string;
-  /** Everything the server wrote on stderr so far. */
-  log(): string;
 }
 
 /** Starts `node dist/src/cli/main.js serve --port 0 ARGS` and resolves with the URL it prints. */
@@ -23,7 +21,7 @@ export async function startServe(args: readonly string[]): Promise<ServeProcess>
     });
     child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${log}`)));
   });
-  return { child, url, log: () => log };
+  return { child, url };
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -5,9 +5,9 @@ import type { Frame } from '../../src/frames/frame.js';
 import { fileSource } from '../../plugins/sources/index.js';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { SegmentationSession, type HumanPrompt } from '../../plugins/model/segmentation-session.js';
+import { MODEL_DIR } from '../helpers/model-dir.js';
 
 const CLIP = '../shared/datasets/videos/lumbar_spine_sweep_f0001-0209.mp4';
-const MODEL_DIR = process.env.SAM2RAD_MODEL ?? 'models/sam2rad-us';
 const PROMPTED = 3;
 const CLEARED = 6;
 

@@ -2,23 +2,21 @@
  * hash-checked like them. The variant is made here by training/convert_fp16.py (Debian python3-onnx) from
  * a copy of SAM2RAD_MODEL (default models/sam2rad-us), so the converter itself is under test. */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGreyImage, type GreyImage } from '../../src/frames/read-image.js';
 import { loadManifest, type GraphFile, type GraphName } from '../../src/runtime/manifest.js';
 import { Sam2RadModel, type ObjectResult } from '../../plugins/model/sam2rad-model.js';
+import { copyModelDir, flipMiddleByte } from '../helpers/model-dir.js';
 
 const run = promisify(execFile);
 
-const SOURCE_MODEL = process.env.SAM2RAD_MODEL ?? 'models/sam2rad-us';
 let MODEL_DIR = '';
 
 beforeAll(async () => {
-  MODEL_DIR = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-fp16-'));
-  await cp(SOURCE_MODEL, MODEL_DIR, { recursive: true });
+  MODEL_DIR = await copyModelDir('sam2rad-fp16-');
   await run('/usr/bin/python3', ['training/convert_fp16.py', MODEL_DIR], { timeout: 120_000 });
 }, 150_000);
 afterAll(() => rm(MODEL_DIR, { recursive: true, force: true }));
@@ -99,16 +97,12 @@ describe('fp16 variant', () => {
   describe('files', () => {
     let dir: string;
     beforeAll(async () => {
-      dir = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-fp16-'));
-      await cp(MODEL_DIR, dir, { recursive: true });
+      dir = await copyModelDir('sam2rad-fp16-', MODEL_DIR);
     });
     afterAll(() => rm(dir, { recursive: true, force: true }));
 
     it('names a corrupt fp16 graph, which fp32 loading never reads', async () => {
-      const file = path.join(dir, (await fp16Files()).mask_decoder.file);
-      const bytes = await readFile(file);
-      bytes[bytes.length >> 1] ^= 0xff;
-      await writeFile(file, bytes);
+      await flipMiddleByte(path.join(dir, (await fp16Files()).mask_decoder.file));
       await expect(loadManifest(dir, 'fp16')).rejects.toThrow(/fp16 graph "mask_decoder" does not match the manifest/);
       await expect(loadManifest(dir, 'fp32')).resolves.toMatchObject({ precision: 'fp32' });
     });

@@ -1,18 +1,15 @@
 /** The runtime refuses a broken model directory with an error that names the file and the problem. */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadManifest, validateManifest } from '../../src/runtime/manifest.js';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
-
-const MODEL_DIR = process.env.SAM2RAD_MODEL ?? 'models/sam2rad-us';
+import { MODEL_DIR, copyModelDir, flipMiddleByte } from '../helpers/model-dir.js';
 
 describe('model manifest', () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-model-'));
-    await cp(MODEL_DIR, dir, { recursive: true });
+    dir = await copyModelDir('sam2rad-model-');
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
@@ -28,10 +25,7 @@ describe('model manifest', () => {
   });
 
   it('names a corrupt graph file', async () => {
-    const file = path.join(dir, 'mask_decoder.onnx');
-    const bytes = await readFile(file);
-    bytes[bytes.length >> 1] ^= 0xff;
-    await writeFile(file, bytes);
+    await flipMiddleByte(path.join(dir, 'mask_decoder.onnx'));
     await expect(loadManifest(dir)).rejects.toThrow(/mask_decoder\.onnx: graph "mask_decoder" does not match the manifest/);
   });
 

@@ -5,8 +5,8 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { loadManifest } from '../../src/runtime/manifest.js';
 import { probeTensor } from './probe.js';
+import { MODEL_DIR } from '../helpers/model-dir.js';
 
-const MODEL_DIR = process.env.SAM2RAD_MODEL ?? 'models/sam2rad-us';
 const FIXTURES = process.env.SAM2RAD_PARITY ?? 'test/fixtures/parity';
 
 interface ParityIndex {

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { parseExecutionProvider } from '../../src/runtime/execution-provider.js';
+import { MODEL_DIR } from '../helpers/model-dir.js';
 
-const MODEL_DIR = process.env.SAM2RAD_MODEL ?? 'models/sam2rad-us';
 
 describe('execution provider fallback', () => {
   it.each(['cuda', 'webgpu'] as const)('%s -> cpu with one message, and the model still runs', async (ep) => {

@@ -113,8 +113,8 @@ export class PromptHistory {
   }
 
   /**
-   * Drop the class's last action. Returns null when there is nothing to undo, else the frame and the
-   * prompt that re-creates the remaining actions (null when none remain).
+   * Drop the class's last action. Returns null when there is nothing to undo, else the prompt that
+   * re-creates the remaining actions (null when none remain).
    */
   undo(className, shownUntil) {
     const entry = this.byClass.get(className);
@@ -122,10 +122,10 @@ export class PromptHistory {
     entry.actions.pop();
     if (entry.actions.length === 0) {
       this.byClass.delete(className);
-      return { frame: entry.frame, resend: null };
+      return { resend: null };
     }
     for (const action of entry.actions) action.shownUntil = Math.max(action.shownUntil, shownUntil);
-    return { frame: entry.frame, resend: mergePrompt(className, entry.frame, entry.actions) };
+    return { resend: mergePrompt(className, entry.frame, entry.actions) };
   }
 
   clear(className) {

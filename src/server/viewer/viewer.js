@@ -5,7 +5,7 @@
 // data-tracked (comma-separated tracked classes), data-frame-index (index of the frame on screen),
 // data-class-areas (JSON {className: area} of that frame), data-prompts-sent (prompt messages sent),
 // data-pending-prompts (prompt markers on screen), data-frozen, data-last-ack / data-last-error (text of the last
-// reply or local refusal), data-replies (how many of those were shown). `window.sam2radViewer` exposes the displayed frame and the frame → page coordinate mapping.
+// reply or local refusal). `window.sam2radViewer` exposes the displayed frame and the frame → page coordinate mapping.
 
 import { Connection } from './connection.js';
 import { canvasToFrame, displayScale, frameToClient } from './coords.js';
@@ -90,7 +90,6 @@ function reply(text, isError = false) {
   ui.message.className = isError ? 'error' : 'ok';
   if (isError) body.lastError = text;
   else body.lastAck = text;
-  body.replies = String(Number(body.replies ?? 0) + 1);
   note(text, isError);
 }
 
@@ -166,10 +165,7 @@ function onFrame(buffer) {
 
 /** Servers without a session provider: learn the classes from frame results (all of them tracked). */
 function classesFromResults(results) {
-  const entries = results.map(({ value, className }) => [value, className]);
-  const known = [...state.classes];
-  const merged = new Map([...known, ...entries]);
-  if (merged.size !== known.length || entries.some(([v, n]) => state.classes.get(v) !== n)) setClassList([...merged]);
+  setClassList([...new Map([...state.classes, ...results.map(({ value, className }) => [value, className])])]);
   const names = results.map((r) => r.className);
   if (names.join(',') !== state.tracked.join(',')) setTracked(names);
 }
@@ -362,10 +358,8 @@ async function submitPrompt(action, frame) {
     if (!(await setClassTracked(className, true))) return;
   }
   const { message, entry } = history.add(className, frame, action, state.framesReceived + MARKER_FRAMES);
-  state.promptsSent++;
-  body.promptsSent = String(state.promptsSent);
   state.overlayDirty = true;
-  if (!(await control(message))) history.remove(className, entry);
+  if (!(await sendPrompt(message))) history.remove(className, entry);
   state.overlayDirty = true;
 }
 
@@ -375,11 +369,14 @@ async function undo() {
   if (!result) return reply(`nothing to undo for ${className}`);
   state.overlayDirty = true;
   if (!(await control({ type: 'clear', className }))) return;
-  if (result.resend) {
-    state.promptsSent++;
-    body.promptsSent = String(state.promptsSent);
-    await control(result.resend);
-  }
+  if (result.resend) await sendPrompt(result.resend);
+}
+
+/** A prompt message to the server, counted in data-prompts-sent. */
+function sendPrompt(message) {
+  state.promptsSent++;
+  body.promptsSent = String(state.promptsSent);
+  return control(message);
 }
 
 ui.undo.addEventListener('click', () => void undo());
