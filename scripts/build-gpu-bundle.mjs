@@ -49,16 +49,20 @@ function filesUnder(dir) {
     .filter((f) => statSync(f).isFile());
 }
 
-/** True when `target` exists and is newer than every input: its slow xz run can be skipped. */
-function upToDate(target, inputs) {
-  if (!existsSync(target)) return false;
-  const built = statSync(target).mtimeMs;
-  return inputs.every((f) => statSync(f).mtimeMs < built);
+/** Runs `build` unless `target` was built from exactly these inputs (their paths are recorded beside it, in
+ * `<target>.inputs`) and is newer than each of them: the slow xz runs happen only when something changed. */
+function buildOnce(target, inputs, build) {
+  const record = `${target}.inputs`;
+  const list = inputs.map((f) => path.resolve(f)).join('\n') + '\n';
+  const current = existsSync(target) && existsSync(record) && readFileSync(record, 'utf8') === list &&
+    inputs.every((f) => statSync(f).mtimeMs < statSync(target).mtimeMs);
+  if (current) return;
+  build();
+  writeFileSync(record, list);
 }
 
 /** xz -6 on one core: the machine building the bundle is busy with other work. */
 function xzFile(source, target) {
-  if (upToDate(target, [source])) return;
   console.log(`xz ${source} ...`);
   writeFileSync(target, run('xz', ['-6', '-T1', '-c', source]));
 }
@@ -66,28 +70,30 @@ function xzFile(source, target) {
 /** The Node binary without its debug symbols (2 MiB less once compressed); addons still link against its
  * dynamic symbol table, which strip keeps. Packed unstripped where binutils' strip is missing. */
 function packNode(target) {
-  if (upToDate(target, [process.execPath])) return;
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'sam2rad-node-'));
-  const stripped = path.join(tmp, 'node');
-  try {
-    const strip = spawnSync('strip', ['--strip-all', '-o', stripped, process.execPath], { stdio: 'inherit' });
-    xzFile(strip.status === 0 ? stripped : process.execPath, target);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  buildOnce(target, [process.execPath], () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'sam2rad-node-'));
+    const stripped = path.join(tmp, 'node');
+    try {
+      const strip = spawnSync('strip', ['--strip-all', '-o', stripped, process.execPath], { stdio: 'inherit' });
+      xzFile(strip.status === 0 ? stripped : process.execPath, target);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 }
 
 function xzTar(dir, names, target) {
-  if (upToDate(target, names.map((n) => path.join(dir, n)))) return;
-  console.log(`tar | xz ${path.relative(root, dir) || dir} ...`);
-  const tar = run('tar', ['-cf', '-', '-C', dir, ...names]);
-  writeFileSync(target, run('xz', ['-6', '-T1', '-c'], { input: tar, stdio: ['pipe', 'pipe', 'inherit'] }));
+  buildOnce(target, names.map((n) => path.join(dir, n)), () => {
+    console.log(`tar | xz ${path.relative(root, dir) || dir} ...`);
+    const tar = run('tar', ['-cf', '-', '-C', dir, ...names]);
+    writeFileSync(target, run('xz', ['-6', '-T1', '-c'], { input: tar, stdio: ['pipe', 'pipe', 'inherit'] }));
+  });
 }
 
 /** manifest.json and the graphs of one precision, each checked against its sha256 by the runtime's loader. */
 async function modelFiles(dir, precision) {
-  const { files } = await loadManifest(dir, precision);
-  return ['manifest.json', ...Object.values(files)];
+  const { graphs } = await loadManifest(dir, precision);
+  return ['manifest.json', ...Object.values(graphs).map((g) => g.file)];
 }
 
 async function bundleApp(appDir) {
@@ -126,11 +132,12 @@ async function decodeFrames(count) {
   const text = JSON.stringify(descriptor, null, 2) + '\n';
   // Rewritten only when it changes, so that its age says whether the raw frames are current.
   if (!existsSync(json) || readFileSync(json, 'utf8') !== text) writeFileSync(json, text);
-  if (!upToDate(`${raw}.xz`, [clip, json])) {
-    run(await ffmpegPath(), ['-v', 'error', '-y', '-i', clip, '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'gray', raw]);
+  const ffmpeg = await ffmpegPath();
+  buildOnce(`${raw}.xz`, [clip, json], () => {
+    run(ffmpeg, ['-v', 'error', '-y', '-i', clip, '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', 'gray', raw]);
     xzFile(raw, `${raw}.xz`);
     rmSync(raw);
-  }
+  });
 }
 
 function copyTraining() {
@@ -173,8 +180,6 @@ await bundleApp(path.join(out, 'app'));
 copyTraining();
 packNode(path.join(out, 'node.xz'));
 xzTar(ORT_NATIVE, readdirSync(ORT_NATIVE), path.join(out, 'ort-linux-x64.tar.xz'));
-// A model directory changes under the same file names when re-exported: always repack it.
-rmSync(path.join(out, 'model-sam2rad-us.tar.xz'), { force: true });
 xzTar(model, modelNames, path.join(out, 'model-sam2rad-us.tar.xz'));
 writeFileSync(path.join(out, 'model-precision'), `${precision}\n`);
 await decodeFrames(frameCount);

@@ -124,6 +124,7 @@ bench() {
   case $status in
     0) log "  done: $(tail -n 1 "$LOG")" ;;
     3) UNAVAILABLE[$ep]=$(sed -n "s/^bench: --require-ep: $ep unavailable (\(.*\))$/\1/p" "$LOG" | tail -n 1)
+       printf '%s\n' "${UNAVAILABLE[$ep]}" >"$WORK/results/$ep.unavailable"
        log "  $ep does not start here: ${UNAVAILABLE[$ep]}" ;;
     124) log "  cut off at the time budget" ;;
     *) log "  failed (exit $status); see run.log" ;;
@@ -150,8 +151,6 @@ for ep in "${PROVIDERS[@]}"; do
 done
 
 # --- results --------------------------------------------------------------------------------------------
-UNAVAILABLE_LINES=""
-for ep in "${!UNAVAILABLE[@]}"; do UNAVAILABLE_LINES+="$ep=${UNAVAILABLE[$ep]}"$'\n'; done
-GPU="$GPU" TORCH="$TORCH" UNAVAILABLE_LINES="$UNAVAILABLE_LINES" "$NODE" "$HERE/summarize.mjs" "$WORK/results" "$OUT_DIR/summary.json"
+GPU="$GPU" TORCH="$TORCH" "$NODE" "$HERE/summarize.mjs" "$WORK/results" "$OUT_DIR/summary.json"
 tar -czf "$OUT_DIR/results.tar.gz" -C "$WORK/results" .
 log "results: $OUT_DIR (summary.json, results.tar.gz, run.log); total $(( $(date +%s) - START ))s"

@@ -1,6 +1,7 @@
-// Merges the GPU bundle's per-run bench JSONs into one summary.json (every run in full, a table of the
-// headline figures, the hardware and the providers that did not start) and prints the table.
-//   node summarize.mjs RESULTS_DIR SUMMARY_FILE      (env: GPU, TORCH, UNAVAILABLE_LINES "ep=reason" lines)
+// Merges the GPU bundle's per-run bench JSONs (RUN.json) into one summary.json (every run in full, a table of
+// the headline figures, the hardware, and the providers that did not start: EP.unavailable holds the reason)
+// and prints the table.
+//   node summarize.mjs RESULTS_DIR SUMMARY_FILE      (env: GPU, TORCH)
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -10,10 +11,10 @@ if (!resultsDir || !summaryFile) {
   process.exit(2);
 }
 
-const runs = {};
-for (const name of readdirSync(resultsDir).filter((f) => f.endsWith('.json')).sort()) {
-  runs[name.replace(/\.json$/, '')] = JSON.parse(readFileSync(path.join(resultsDir, name), 'utf8'));
-}
+const filesEnding = (suffix) => readdirSync(resultsDir).filter((f) => f.endsWith(suffix)).sort();
+const read = (name) => readFileSync(path.join(resultsDir, name), 'utf8');
+const runs = Object.fromEntries(filesEnding('.json').map((name) => [name.replace(/\.json$/, ''), JSON.parse(read(name))]));
+const unavailable = Object.fromEntries(filesEnding('.unavailable').map((name) => [name.replace(/\.unavailable$/, ''), read(name).trim()]));
 
 const p50 = (stages) => Object.fromEntries(Object.entries(stages).map(([stage, p]) => [stage, p.p50]));
 const table = Object.entries(runs).map(([run, r]) => ({
@@ -31,12 +32,6 @@ const table = Object.entries(runs).map(([run, r]) => ({
   dropped: r.dropped,
 }));
 
-const unavailable = Object.fromEntries(
-  (process.env.UNAVAILABLE_LINES ?? '')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-);
 const first = Object.values(runs)[0];
 const summary = {
   date: new Date().toISOString(),

@@ -47,6 +47,13 @@ export async function runCommand(command: Command, argv: string[]): Promise<numb
   return command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
 }
 
+/** The option's value when it is one of `choices`, else a usage error that names them. */
+export function choiceOption<T extends string>(values: Record<string, unknown>, name: string, choices: readonly T[]): T {
+  const raw = String(values[name]);
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  throw new UsageError(`--${name}: "${raw}" is not one of ${choices.join(', ')}`);
+}
+
 export function intOption(values: Record<string, unknown>, name: string, min = 0): number {
   const raw = values[name];
   const n = Number(raw);

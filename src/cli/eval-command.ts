@@ -1,9 +1,9 @@
 /** `sam2rad eval`: Dice/IoU of the model on labelled images or a labelled clip, written as JSON. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { evaluateClip, evaluateImages, EVAL_MODES, type EvalMode, type EvalReport } from '../eval/evaluate.js';
+import { evaluateClip, evaluateImages, EVAL_MODES, type EvalReport } from '../eval/evaluate.js';
 import { loadModel } from './load-model.js';
-import { intOption, UsageError, type Command } from './command.js';
+import { choiceOption, intOption, UsageError, type Command } from './command.js';
 import { MODEL_OPTIONS } from './defaults.js';
 import { ProgressBar } from './progress.js';
 import { fileSource } from '../../plugins/sources/index.js';
@@ -34,8 +34,7 @@ export const evalCommand: Command = {
     const className = values.class as string | undefined;
     const json = values.json as string | undefined;
     if (!data || !className || !json) throw new UsageError('eval needs --data DIR, --class NAME and --json FILE (see --help)');
-    const mode = values.mode as EvalMode;
-    if (!EVAL_MODES.includes(mode)) throw new UsageError(`--mode: "${mode}" is not one of ${EVAL_MODES.join(', ')}`);
+    const mode = choiceOption(values, 'mode', EVAL_MODES);
     const clicks = intOption(values, 'clicks');
     const model = await loadModel(values);
     model.classIndex(className);

@@ -1,13 +1,13 @@
 /** `sam2rad serve`: the live pipeline with the viewer, health, metrics and recording. */
 import path from 'node:path';
-import { EMPTY, type Observable } from 'rxjs';
-import type { SegmentedFrame } from '../frames/frame.js';
+import { EMPTY } from 'rxjs';
 import type { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { LiveServer } from '../server/server.js';
 import { Metrics } from '../server/metrics.js';
 import { RecordingController } from '../../plugins/sinks/recording.js';
 import { SegmentationSession } from '../../plugins/model/segmentation-session.js';
 import { openSource } from '../../plugins/sources/index.js';
+import type { Source } from '../../plugins/sources/source.js';
 import { livePipeline, sourceStatus } from '../pipeline/live-pipeline.js';
 import { registerSessionControls } from '../pipeline/session-controls.js';
 import { intOption, UsageError, type Command } from './command.js';
@@ -68,41 +68,42 @@ export const serveCommand: Command = {
           log(`source unavailable: ${err.message}`);
           return err;
         });
-    let frames: Observable<SegmentedFrame> = EMPTY;
-    let session: SegmentationSession | undefined;
-    if (!(model instanceof Error) && !(source instanceof Error)) {
+    const startLive = (model: Sam2RadModel, source: Source) => {
       const classes = values.class ? String(values.class).split(',') : [...(stream?.classes ?? [model.manifest.classes[0]!])];
-      session = new SegmentationSession(model, { classes });
-      frames = livePipeline({ source, session, metrics, log, crop: roi === 'none' ? undefined : cropToRoi(roi) });
+      const session = new SegmentationSession(model, { classes });
+      const frames = livePipeline({ source, session, metrics, log, crop: roi === 'none' ? undefined : cropToRoi(roi) });
       source.health.subscribe((h) => log(`source ${source.uri}: ${h.state}${h.lastError ? ` (${h.lastError})` : ''}`));
-    }
+      return { model, source, session, frames };
+    };
+    // Decided once: either everything runs, or the status pages say which part is unavailable.
+    const live = model instanceof Error || source instanceof Error ? undefined : startLive(model, source);
+    const modelStatus = model instanceof Error
+      ? { name: path.basename(modelDir), version: 'unavailable', ep: 'none', error: model.message }
+      : { name: model.manifest.name, version: model.manifest.version, ep: model.provider.used };
     const recording = new RecordingController({
       dir: path.resolve(String(values['record-dir'])),
-      frames,
-      fps: () => (source instanceof Error ? undefined : source.info.fps),
+      frames: live?.frames ?? EMPTY,
+      fps: () => live?.source.info.fps,
       context: () => ({
         sourceUri,
-        model: model instanceof Error ? null : { name: model.manifest.name, version: model.manifest.version, manifestSha256: model.loaded.sha256 },
+        model: live ? { name: live.model.manifest.name, version: live.model.manifest.version, manifestSha256: live.model.loaded.sha256 } : null,
       }),
     });
     const server = await LiveServer.listen({
       host: String(values.host),
       port: intOption(values, 'port'),
-      frames,
+      frames: live?.frames ?? EMPTY,
       metrics,
       source: () =>
         source instanceof Error ? { state: 'failed', up: false, uri: sourceUri, lastError: source.message } : sourceStatus(source),
-      model: () =>
-        model instanceof Error
-          ? { name: path.basename(modelDir), version: 'unavailable', ep: 'none', error: model.message }
-          : { name: model.manifest.name, version: model.manifest.version, ep: model.provider.used },
+      model: () => modelStatus,
       recording,
-      session: session && (() => ({ mode: session!.mode, classes: [...(model as Sam2RadModel).manifest.classes], tracked: session!.classes })),
+      session: live && (() => ({ mode: live.session.mode, classes: [...live.model.manifest.classes], tracked: live.session.classes })),
       log,
     });
-    if (session) registerSessionControls(server, session);
-    console.log(`Sam2Rad Live: ${server.url} (source ${sourceUri}, model ${modelDir}${session ? `, classes ${session.classes.join(', ')}` : ', NOT RUNNING: see /healthz'})`);
-    if (values.record && session) await recording.start();
+    if (live) registerSessionControls(server, live.session);
+    console.log(`Sam2Rad Live: ${server.url} (source ${sourceUri}, model ${modelDir}${live ? `, classes ${live.session.classes.join(', ')}` : ', NOT RUNNING: see /healthz'})`);
+    if (values.record && live) await recording.start();
 
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string) => {

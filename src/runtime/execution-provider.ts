@@ -21,11 +21,6 @@ export interface ProviderChoice {
   readonly fallbackReason?: string;
 }
 
-export function parseExecutionProvider(value: string): ExecutionProvider {
-  if ((EXECUTION_PROVIDERS as readonly string[]).includes(value)) return value as ExecutionProvider;
-  throw new Error(`--ep: unknown execution provider "${value}" (choose one of ${EXECUTION_PROVIDERS.join(', ')})`);
-}
-
 /** Graph outputs to leave in GPU memory, for the next graph to read there (see plugins/model/device-outputs.ts). */
 export type DeviceOutputs = readonly string[];
 

@@ -68,10 +68,8 @@ export interface LoadedManifest {
   /** sha256 of manifest.json itself: identifies the exact model in recordings. */
   readonly sha256: string;
   readonly precision: Precision;
-  /** The graph files loaded for `precision`, relative to `dir`. */
-  readonly files: Readonly<Record<GraphName, string>>;
-  /** Graph bytes, already checked against the manifest's sha256. */
-  readonly graphBytes: Readonly<Record<GraphName, Uint8Array>>;
+  /** Each graph of `precision`: its file (relative to `dir`) and bytes, already checked against the manifest's sha256. */
+  readonly graphs: Readonly<Record<GraphName, { readonly file: string; readonly bytes: Uint8Array }>>;
 }
 
 export class ModelError extends Error {
@@ -118,11 +116,6 @@ function isPositiveInt(x: unknown): x is number {
 function validateGraphFile(g: any, file: string, where: string): void {
   need(g && typeof g.file === 'string', file, `"${where}.file" is missing`);
   need(typeof g.sha256 === 'string' && /^[0-9a-f]{64}$/.test(g.sha256), file, `"${where}.sha256" must be a hex sha256`);
-}
-
-export function parsePrecision(value: string): Precision {
-  if ((PRECISIONS as readonly string[]).includes(value)) return value as Precision;
-  throw new Error(`--precision: unknown precision "${value}" (choose one of ${PRECISIONS.join(', ')})`);
 }
 
 /** Structural validation with errors that name the field. */
@@ -191,12 +184,10 @@ export async function loadManifest(dir: string, precision: Precision = 'fp32'): 
   const manifest = validateManifest(parsed, manifestPath);
   const specs = graphFiles(manifest, precision, manifestPath);
   const label = (name: GraphName) => (precision === 'fp32' ? `graph "${name}"` : `${precision} graph "${name}"`);
-  const graphBytes = {} as Record<GraphName, Uint8Array>;
-  const files = {} as Record<GraphName, string>;
+  const graphs = {} as Record<GraphName, { file: string; bytes: Uint8Array }>;
   for (const name of GRAPH_NAMES) {
     const spec = specs[name];
     const file = path.join(dir, spec.file);
-    files[name] = spec.file;
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
@@ -207,8 +198,8 @@ export async function loadManifest(dir: string, precision: Precision = 'fp32'): 
     if (digest !== spec.sha256) {
       throw new ModelError(file, `${label(name)} does not match the manifest (sha256 ${digest.slice(0, 12)}…, expected ${spec.sha256.slice(0, 12)}…): the file is corrupt or from another model`);
     }
-    graphBytes[name] = bytes;
+    graphs[name] = { file: spec.file, bytes };
   }
   const sha256 = createHash('sha256').update(raw).digest('hex');
-  return { dir, path: manifestPath, manifest, sha256, precision, files, graphBytes };
+  return { dir, path: manifestPath, manifest, sha256, precision, graphs };
 }

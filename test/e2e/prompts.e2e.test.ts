@@ -150,7 +150,7 @@ describe('prompts from the viewer', () => {
       expect.objectContaining({ type: 'class', action: 'enable', className: 'lumbar_bone' }),
     ]);
     // Frames carry both classes, and the next status agrees with the page.
-    await page.waitForFunction(() => Object.keys(JSON.parse(document.body.dataset.classAreas ?? '{}')).length === 2, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (window as any).sam2radViewer.frame?.header.results.length === 2, undefined, { timeout: 30_000 });
     await page.waitForTimeout(1500);
     expect(await body('tracked')).toBe('hip_bone,lumbar_bone');
   });

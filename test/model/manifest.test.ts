@@ -15,7 +15,7 @@ describe('model manifest', () => {
 
   it('loads the shipped model and checks every graph hash', async () => {
     const loaded = await loadManifest(dir);
-    expect(Object.keys(loaded.graphBytes)).toHaveLength(5);
+    expect(Object.keys(loaded.graphs)).toHaveLength(5);
     expect(loaded.manifest.classes).toContain('fetal_head');
   });
 

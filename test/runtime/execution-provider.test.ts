@@ -1,7 +1,7 @@
 /** Asking for a GPU provider on a machine without one fails over to the CPU with one clear log line. */
 import { describe, expect, it } from 'vitest';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
-import { parseExecutionProvider } from '../../src/runtime/execution-provider.js';
+import { loadModel } from '../../src/cli/load-model.js';
 import { MODEL_DIR } from '../helpers/model-dir.js';
 
 
@@ -23,7 +23,9 @@ describe('execution provider fallback', () => {
     }
   });
 
-  it('names the valid choices for an unknown provider', () => {
-    expect(() => parseExecutionProvider('tpu')).toThrow('--ep: unknown execution provider "tpu" (choose one of cpu, cuda, webgpu)');
+  it('names the valid choices for an unknown provider or precision', () => {
+    const options = { model: MODEL_DIR, ep: 'cpu', precision: 'fp32', threads: '1' };
+    expect(() => loadModel({ ...options, ep: 'tpu' })).toThrow('--ep: "tpu" is not one of cpu, cuda, webgpu');
+    expect(() => loadModel({ ...options, precision: 'int8' })).toThrow('--precision: "int8" is not one of fp32, fp16');
   });
 });

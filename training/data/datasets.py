@@ -8,6 +8,7 @@ import hashlib
 import io
 import lzma
 import os
+import random
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,17 +99,28 @@ def load_clip_frames(size: int) -> np.ndarray:
     return np.stack([letterbox(f, size, Image.BILINEAR) / 255.0 for f in frames])
 
 
-def load_training_arrays(classes: list[str], size: int, with_clip: bool) -> dict[str, np.ndarray]:
-    """Every train sample letterboxed to size x size as uint8 (lossless: the resize already rounds to
-    grey levels): '{class}/images' and '{class}/masks' [N, size, size], '{class}/stems' [N], and
-    'clip' [F, size, size] when with_clip."""
+def few_shot_indices(counts: dict[str, int], images_per_class: int, seed: int) -> dict[str, list[int]]:
+    """Which train samples of each class a run uses: all (images_per_class 0), or that many drawn with
+    `seed` (paper 4.7). The same draw whether the samples come from ../shared or from a pack."""
+    rng = random.Random(seed)
+    return {c: sorted(rng.sample(range(n), images_per_class)) if images_per_class else list(range(n))
+            for c, n in counts.items()}
+
+
+def load_training_arrays(classes: list[str], size: int, with_clip: bool, images_per_class: int = 0,
+                         seed: int = 0) -> dict[str, np.ndarray]:
+    """The train samples (all, or a few-shot draw) letterboxed to size x size as uint8 (lossless: the
+    resize already rounds to grey levels): '{class}/images' and '{class}/masks' [N, size, size],
+    '{class}/stems' [N], and 'clip' [F, size, size] when with_clip. Only the chosen images are read."""
+    samples = {c: list_samples(c, "train") for c in classes}
+    keep = few_shot_indices({c: len(s) for c, s in samples.items()}, images_per_class, seed)
     arrays = {}
     for c in classes:
-        samples = list_samples(c, "train")
-        pairs = [load_pair(s, size) for s in samples]
+        chosen = [samples[c][i] for i in keep[c]]
+        pairs = [load_pair(s, size) for s in chosen]
         arrays[f"{c}/images"] = np.stack([np.rint(p[0] * 255) for p in pairs]).astype(np.uint8)
         arrays[f"{c}/masks"] = np.stack([np.rint(p[1] * 255) for p in pairs]).astype(np.uint8)
-        arrays[f"{c}/stems"] = np.array([s.stem for s in samples])
+        arrays[f"{c}/stems"] = np.array([s.stem for s in chosen])
     if with_clip:
         arrays["clip"] = np.rint(load_clip_frames(size) * 255).astype(np.uint8)
     return arrays
@@ -120,7 +132,13 @@ def save_pack(path: str, arrays: dict[str, np.ndarray]) -> None:
         np.savez(f, **arrays)
 
 
-def load_pack(path: str) -> dict[str, np.ndarray]:
+def load_pack(path: str, classes: list[str], images_per_class: int = 0, seed: int = 0) -> dict[str, np.ndarray]:
+    """A pack's arrays, with the same few-shot draw as load_training_arrays."""
     with lzma.open(path, "rb") as f:
         with np.load(io.BytesIO(f.read())) as npz:
-            return {k: npz[k] for k in npz.files}
+            arrays = {k: npz[k] for k in npz.files}
+    keep = few_shot_indices({c: len(arrays[f"{c}/stems"]) for c in classes}, images_per_class, seed)
+    for c in classes:
+        for part in ("images", "masks", "stems"):
+            arrays[f"{c}/{part}"] = arrays[f"{c}/{part}"][keep[c]]
+    return arrays

@@ -2,6 +2,21 @@
 // `object-fit: contain`, so the frame may be letterboxed inside the element's box.
 
 /**
+ * Where the frame sits on the page: its top-left corner in client pixels and CSS pixels per frame pixel.
+ * @param {HTMLCanvasElement} canvas
+ * @returns {{ left: number, top: number, scale: number }}
+ */
+function fit(canvas) {
+  const rect = canvas.getBoundingClientRect();
+  const scale = Math.min(rect.width / canvas.width, rect.height / canvas.height);
+  return {
+    left: rect.left + (rect.width - canvas.width * scale) / 2,
+    top: rect.top + (rect.height - canvas.height * scale) / 2,
+    scale,
+  };
+}
+
+/**
  * Map a pointer position (clientX/clientY) to frame pixel coordinates.
  * @param {HTMLCanvasElement} canvas
  * @param {number} clientX
@@ -9,12 +24,9 @@
  * @returns {{ x: number, y: number, inside: boolean }} x/y in frame pixels (fractional)
  */
 export function canvasToFrame(canvas, clientX, clientY) {
-  const rect = canvas.getBoundingClientRect();
-  const scale = Math.min(rect.width / canvas.width, rect.height / canvas.height);
-  const offsetX = (rect.width - canvas.width * scale) / 2;
-  const offsetY = (rect.height - canvas.height * scale) / 2;
-  const x = (clientX - rect.left - offsetX) / scale;
-  const y = (clientY - rect.top - offsetY) / scale;
+  const { left, top, scale } = fit(canvas);
+  const x = (clientX - left) / scale;
+  const y = (clientY - top) / scale;
   return { x, y, inside: x >= 0 && y >= 0 && x < canvas.width && y < canvas.height };
 }
 
@@ -26,15 +38,11 @@ export function canvasToFrame(canvas, clientX, clientY) {
  * @returns {{ clientX: number, clientY: number }}
  */
 export function frameToClient(canvas, x, y) {
-  const rect = canvas.getBoundingClientRect();
-  const scale = Math.min(rect.width / canvas.width, rect.height / canvas.height);
-  const offsetX = (rect.width - canvas.width * scale) / 2;
-  const offsetY = (rect.height - canvas.height * scale) / 2;
-  return { clientX: rect.left + offsetX + x * scale, clientY: rect.top + offsetY + y * scale };
+  const { left, top, scale } = fit(canvas);
+  return { clientX: left + x * scale, clientY: top + y * scale };
 }
 
 /** CSS pixels per frame pixel (for sizing gestures and markers on screen). */
 export function displayScale(canvas) {
-  const rect = canvas.getBoundingClientRect();
-  return Math.min(rect.width / canvas.width, rect.height / canvas.height) || 1;
+  return fit(canvas).scale || 1;
 }

@@ -3,7 +3,7 @@
 // Test hooks on <body>: data-frames-received, data-ws-state, data-recording, data-recordings-count,
 // data-mode (session mode from the server), data-tool (point | brush), data-prompt-class,
 // data-tracked (comma-separated tracked classes), data-frame-index (index of the frame on screen),
-// data-class-areas (JSON {className: area} of that frame), data-prompts-sent (prompt messages sent),
+// data-prompts-sent (prompt messages sent),
 // data-pending-prompts (prompt markers on screen), data-frozen, data-last-ack / data-last-error (text of the last
 // reply or local refusal). `window.sam2radViewer` exposes the displayed frame and the frame → page coordinate mapping.
 
@@ -115,7 +115,6 @@ function render() {
     if (state.displayed !== frame) {
       state.displayed = frame;
       body.frameIndex = String(frame.header.index);
-      body.classAreas = JSON.stringify(Object.fromEntries(frame.header.results.map((r) => [r.className, r.area])));
     }
     state.frameDirty = false;
     state.overlayDirty = true;
