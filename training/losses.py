@@ -3,14 +3,16 @@ import torch
 from torch.nn import functional as F
 
 
-def focal_loss(logits, target, alpha: float = 0.25, gamma: float = 2.0):
-    """Mean over pixels, per sample: [B, 1, H, W] -> [B]."""
+def focal_loss(logits, target, alpha: float = 0.25, gamma: float = 2.0, pixel_weight=None):
+    """Mean over pixels (weighted by pixel_weight [B, 1, H, W] if given), per sample: [B, 1, H, W] -> [B]."""
     p = torch.sigmoid(logits)
     ce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
     p_t = p * target + (1 - p) * (1 - target)
     loss = ce * (1 - p_t) ** gamma
     loss = (alpha * target + (1 - alpha) * (1 - target)) * loss
-    return loss.flatten(1).mean(1)
+    if pixel_weight is None:
+        return loss.flatten(1).mean(1)
+    return (loss * pixel_weight).flatten(1).sum(1) / pixel_weight.flatten(1).sum(1)
 
 
 def dice_loss(logits, target, eps: float = 1.0):
@@ -19,8 +21,8 @@ def dice_loss(logits, target, eps: float = 1.0):
     return 1 - (2 * (p * t).sum(1) + eps) / (p.sum(1) + t.sum(1) + eps)
 
 
-def mask_loss(logits, target):
-    return 20 * focal_loss(logits, target) + dice_loss(logits, target)
+def mask_loss(logits, target, pixel_weight=None):
+    return 20 * focal_loss(logits, target, pixel_weight=pixel_weight) + dice_loss(logits, target)
 
 
 def box_loss(pred, target):

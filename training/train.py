@@ -41,16 +41,13 @@ class TrainingData:
     """Train images per class (and the lumbar sweep) as float tensors in [0, 1], from `arrays` as
     data.datasets.load_training_arrays builds them (or a pack of them)."""
 
-    def __init__(self, arrays: dict, classes: list[str], images_per_class: int | None, seed: int, use_clip: bool):
-        rng = random.Random(seed)
+    def __init__(self, arrays: dict, classes: list[str], use_clip: bool):
         self.classes = classes
         self.images, self.masks, self.stems = {}, {}, {}
         for c in classes:
-            stems = [str(s) for s in arrays[f"{c}/stems"]]
-            keep = sorted(rng.sample(range(len(stems)), images_per_class)) if images_per_class else list(range(len(stems)))
-            self.images[c] = torch.tensor(arrays[f"{c}/images"][keep], dtype=torch.float32) / 255
-            self.masks[c] = torch.tensor(arrays[f"{c}/masks"][keep], dtype=torch.float32) / 255
-            self.stems[c] = [stems[i] for i in keep]
+            self.images[c] = torch.tensor(arrays[f"{c}/images"], dtype=torch.float32) / 255
+            self.masks[c] = torch.tensor(arrays[f"{c}/masks"], dtype=torch.float32) / 255
+            self.stems[c] = [str(s) for s in arrays[f"{c}/stems"]]
         self.clip = None
         if use_clip and "lumbar_bone" in classes:
             self.clip = torch.tensor(arrays["clip"], dtype=torch.float32) / 255
@@ -126,21 +123,39 @@ def sample_prompts(target: torch.Tensor, present: torch.Tensor, size: int) -> Pr
     return Prompts(coords, labels, (mode <= 1).float())
 
 
-def add_correction(target_full: torch.Tensor):
-    def refine(out, prompts: Prompts) -> Prompts:
-        logits = F.interpolate(out.mask_logits[:, :1].detach(), size=target_full.shape[-2:], mode="bilinear",
+class Correction:
+    """A second decoder pass with a simulated correction click. It remembers the click so that the loss can
+    weigh the pixels around it: an already good mask leaves the click's region a tiny share of the whole-mask
+    loss, and the decoder then learns to ignore clicks."""
+
+    def __init__(self, target_full: torch.Tensor, focus: float):
+        self.target_full = target_full  # [B, 1, S, S]
+        self.focus = focus
+        self.click = None  # (xy [B, 2] pixels, label [B])
+
+    def __call__(self, out, prompts: Prompts) -> Prompts:
+        logits = F.interpolate(out.mask_logits[:, :1].detach(), size=self.target_full.shape[-2:], mode="bilinear",
                                align_corners=False)
-        xy, label = correction_click(logits, target_full)
+        xy, label = correction_click(logits, self.target_full)
+        self.click = (xy, label)
         return Prompts(torch.cat([prompts.point_coords, xy[:, None]], 1),
                        torch.cat([prompts.point_labels, label[:, None]], 1), prompts.use_learned)
-    return refine
+
+    def pixel_weight(self) -> torch.Tensor:
+        """[B, 1, S, S]: 1 + focus * a Gaussian (sigma S/32) at the click; 1 everywhere where there was none."""
+        xy, label = self.click
+        s = self.target_full.shape[-1]
+        grid = torch.arange(s, dtype=torch.float32)
+        d2 = (grid[None, None, :] - xy[:, 0, None, None]) ** 2 + (grid[None, :, None] - xy[:, 1, None, None]) ** 2
+        bump = torch.exp(-d2 / (2 * (s / 32) ** 2)) * (label >= 0).float()[:, None, None]
+        return (1 + self.focus * bump)[:, None]
 
 
 def upsample(logits: torch.Tensor, size: int) -> torch.Tensor:
     return F.interpolate(logits, size=(size, size), mode="bilinear", align_corners=False)
 
 
-def frame_losses(out, refined, target, weight, cfg: ModelConfig, correction_weight: float) -> torch.Tensor:
+def frame_losses(out, correction, target, weight, cfg: ModelConfig, correction_weight: float) -> torch.Tensor:
     s = cfg.image_size
     box_t, present = box_from_mask(target)
     pres = present.float()
@@ -156,10 +171,12 @@ def frame_losses(out, refined, target, weight, cfg: ModelConfig, correction_weig
     loss_box = box_loss(out.box, box_t) * pres
     loss_obj = F.binary_cross_entropy_with_logits(out.object_score[:, 0], pres, reduction="none")
     total = loss_main + loss_multi + loss_iou + loss_prompt + loss_box + loss_obj
-    if refined is not None:
+    if correction is not None:
+        refined, corrector = correction
         refined_full = upsample(refined.mask_logits[:, :1], s)
-        total = total + correction_weight * torch.where(present, mask_loss(refined_full, target),
-                                                        20 * focal_loss(refined_full, target))
+        focus = corrector.pixel_weight()
+        total = total + correction_weight * torch.where(present, mask_loss(refined_full, target, focus),
+                                                        20 * focal_loss(refined_full, target, pixel_weight=focus))
     return (total * w).sum() / w.sum().clamp(min=1)
 
 
@@ -185,7 +202,8 @@ def push_memory(bank, memory, pointer, as_conditioning: torch.Tensor):
     return new_mem, new_valid, new_ptr
 
 
-def sam2rad_step(model: Sam2Rad, images, masks, weights, cls, correction_p: float, correction_weight: float):
+def sam2rad_step(model: Sam2Rad, images, masks, weights, cls, correction_p: float, correction_weight: float,
+                 click_focus: float):
     cfg = model.cfg
     b, t = images.shape[:2]
     feats = model.image_encoder(normalise(images.flatten(0, 1), cfg))
@@ -198,9 +216,10 @@ def sam2rad_step(model: Sam2Rad, images, masks, weights, cls, correction_p: floa
         _, present = box_from_mask(target)
         prompts = sample_prompts(target, present, cfg.image_size)
         frame_feats = [f[:, i] for f in feats]
-        refine = add_correction(target) if random.random() < correction_p else None
-        out, refined = model.frame(frame_feats, bank, cls, prompts, refine=refine)
-        total = total + frame_losses(out, refined, target, weights[:, i], cfg, correction_weight)
+        corrector = Correction(target, click_focus) if random.random() < correction_p else None
+        out, refined = model.frame(frame_feats, bank, cls, prompts, refine=corrector)
+        correction = (refined, corrector) if corrector else None
+        total = total + frame_losses(out, correction, target, weights[:, i], cfg, correction_weight)
         if i < t - 1:
             final = refined or out
             memory = model.memory_encoder(frame_feats[2], final.mask_logits[:, :1], final.object_score)
@@ -295,6 +314,8 @@ def main():
     ap.add_argument("--correction-p", type=float, default=0.5,
                     help="share of frames that get a second decoder pass with a simulated correction click")
     ap.add_argument("--correction-weight", type=float, default=1.0, help="weight of that pass's mask loss")
+    ap.add_argument("--click-focus", type=float, default=0.0,
+                    help="extra weight of the pixels around the correction click in that loss (0 = whole mask alike)")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -312,8 +333,10 @@ def main():
     cfg = ModelConfig()
     classes = list(cfg.classes)
     use_clip = args.model == "sam2rad"
-    arrays = load_pack(args.data_pack) if args.data_pack else load_training_arrays(classes, STORE, use_clip)
-    data = TrainingData(arrays, classes, args.images_per_class or None, args.seed, use_clip)
+    few = (args.images_per_class, args.seed)
+    arrays = (load_pack(args.data_pack, classes, *few) if args.data_pack
+              else load_training_arrays(classes, STORE, use_clip, *few))
+    data = TrainingData(arrays, classes, use_clip)
     frames = args.frames if args.model == "sam2rad" else 1
     model = Sam2Rad(cfg) if args.model == "sam2rad" else UNet(len(classes))
     earlier_stages = []
@@ -363,7 +386,8 @@ def main():
             g["lr"] = lr
         images, masks, weights, cls = data.batch(args.batch, frames, cfg.image_size)
         if args.model == "sam2rad":
-            loss = sam2rad_step(model, images, masks, weights, cls, args.correction_p, args.correction_weight)
+            loss = sam2rad_step(model, images, masks, weights, cls, args.correction_p, args.correction_weight,
+                                args.click_focus)
         else:
             loss = unet_step(model, images, masks, weights, cls, cfg)
         opt.zero_grad()
