@@ -76,12 +76,12 @@ async function createSessions(
       // Once the requested provider has failed, the other graphs go straight to the fallback.
       const settings = provider ? { ...options, ep: provider.used } : options;
       const outputs = deviceOutputs ? (DEVICE_OUTPUTS[name] ?? []) : [];
-      const { session, choice } = await createSession(loaded.graphBytes[name], settings, outputs);
+      const { session, choice } = await createSession(loaded.graphs[name].bytes, settings, outputs);
       sessions[name] = session;
       provider ??= choice;
     } catch (err) {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
-      throw new Error(`${loaded.dir}/${loaded.files[name]}: onnxruntime cannot load graph "${name}" (${(err as Error).message.split('\n')[0]})`);
+      throw new Error(`${loaded.dir}/${loaded.graphs[name].file}: onnxruntime cannot load graph "${name}" (${(err as Error).message.split('\n')[0]})`);
     }
   }
   return { sessions, provider: provider! };
