@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from data.datasets import letterbox, list_samples, load_grey  # noqa: E402
 from sam2rad.config import ModelConfig  # noqa: E402
 from sam2rad.unet import UNet  # noqa: E402
-from train import normalise  # noqa: E402
+from steps import normalise  # noqa: E402
 
 
 def overlap(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float]:

@@ -9,9 +9,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data.datasets import load_training_arrays, save_pack  # noqa: E402
+from data.datasets import STORE, load_training_arrays, save_pack  # noqa: E402
 from sam2rad.config import ModelConfig  # noqa: E402
-from train import STORE  # noqa: E402
 
 
 def main():

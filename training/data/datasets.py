@@ -26,6 +26,7 @@ HIP_DEV_CASES = {"171555", "171556"}
 LUMBAR_TRAIN_BELOW = 170  # frames < 170 train; frames >= 180 dev (a 10-frame gap)
 LUMBAR_DEV_FROM = 180
 CLIP = os.path.join(DATASETS, "videos", "lumbar_spine_sweep_f0001-0209.mp4")
+STORE = 320  # letterboxed size of the training arrays; augmentation resamples it to the model size
 
 
 def _hc18_is_dev(subject: str) -> bool:

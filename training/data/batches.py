@@ -1,0 +1,69 @@
+"""Training batches: short sequences of augmented frames (pseudo-cines of still images, and real clips
+from the lumbar sweep), drawn per class with fixed class weights."""
+import random
+
+import torch
+
+from data.augment import photometric, probe_motion, random_base_pose, warp
+from data.datasets import CLASS_DATASETS, LUMBAR_TRAIN_BELOW, STORE
+
+CLASS_WEIGHTS = {"fetal_head": 0.4, "lumbar_bone": 0.3, "hip_bone": 0.3}
+
+
+class TrainingData:
+    """Train images per class (and the lumbar sweep) as float tensors in [0, 1], from `arrays` as
+    data.datasets.load_training_arrays builds them (or a pack of them)."""
+
+    def __init__(self, arrays: dict, classes: list[str], use_clip: bool):
+        self.classes = classes
+        self.images, self.masks, self.stems = {}, {}, {}
+        for c in classes:
+            self.images[c] = torch.tensor(arrays[f"{c}/images"], dtype=torch.float32) / 255
+            self.masks[c] = torch.tensor(arrays[f"{c}/masks"], dtype=torch.float32) / 255
+            self.stems[c] = [str(s) for s in arrays[f"{c}/stems"]]
+        self.clip = None
+        if use_clip and "lumbar_bone" in classes:
+            self.clip = torch.tensor(arrays["clip"], dtype=torch.float32) / 255
+            # labelled train frames: raw frame r is clip frame r - 1
+            self.clip_labelled = [(int(s.split("_f")[1]) - 1, i) for i, s in enumerate(self.stems["lumbar_bone"])
+                                  if int(s.split("_f")[1]) < LUMBAR_TRAIN_BELOW]
+
+    def summary(self) -> dict:
+        return {c: {"dataset": CLASS_DATASETS[c], "train_images": len(self.stems[c])} for c in self.classes}
+
+    def batch(self, batch: int, frames: int, size: int):
+        """-> images [B, T, 1, S, S], masks [B, T, 1, S, S], weights [B, T], class_index [B]."""
+        weights = [CLASS_WEIGHTS[c] for c in self.classes]
+        imgs, msks, wts, cls, is_clip = [], [], [], [], []
+        for _ in range(batch):
+            ci = random.choices(range(len(self.classes)), weights)[0]
+            c = self.classes[ci]
+            if c == "lumbar_bone" and self.clip is not None and frames > 1 and random.random() < 0.5:
+                frame, i = random.choice(self.clip_labelled)
+                gap = random.randint(1, 3)
+                idx = [max(0, frame - gap * (frames - 1 - t)) for t in range(frames)]
+                imgs.append(self.clip[idx])
+                msks.append(torch.zeros(frames, STORE, STORE))
+                msks[-1][-1] = self.masks[c][i]
+                wts.append(torch.tensor([0.0] * (frames - 1) + [1.0]))
+                is_clip.append(True)
+            else:
+                i = random.randrange(len(self.stems[c]))
+                imgs.append(self.images[c][i].expand(frames, -1, -1))
+                msks.append(self.masks[c][i].expand(frames, -1, -1))
+                wts.append(torch.ones(frames))
+                is_clip.append(False)
+            cls.append(ci)
+        images = torch.stack(imgs)[:, :, None]
+        masks = torch.stack(msks)[:, :, None]
+        clip = torch.tensor(is_clip)
+        motion = probe_motion(batch, frames, leave_view_p=0.15)
+        motion[clip] = torch.eye(3)  # real clips carry their own motion
+        theta = (random_base_pose(batch)[:, None] @ motion).reshape(-1, 3, 3)
+        flat = lambda x: x.reshape(batch * frames, 1, STORE, STORE)
+        images = warp(flat(images), theta, size)
+        masks = (warp(flat(masks), theta, size) > 0.5).float()
+        images, visible = photometric(images, frames)
+        masks = masks * visible
+        shape = (batch, frames, 1, size, size)
+        return images.reshape(shape), masks.reshape(shape), torch.stack(wts), torch.tensor(cls)
