@@ -3,15 +3,18 @@
 # the same wall-clock budget, from a pack made by training/pack_data.py (the GPU machine has no
 # ../shared). Weights come back in parts of <= 15 MiB (the 10-image run's in float16) plus one log archive.
 #
-#   bash training/gpu/run.sh PACK OUT_DIR [MINUTES [RESUME_DIR]]
+#   bash training/gpu/run.sh PACK OUT_DIR [MINUTES [RESUME_DIR [SAM2RAD_ARGS...]]]
 #
 # With RESUME_DIR (holding sam2rad.pt and unet.pt joined by checkpoint_parts.py), Sam2Rad and the U-Net
-# continue side by side until each has MINUTES in total; the 10-image run is not repeated.
+# continue side by side until each has MINUTES in total; the 10-image run is not repeated ("" = start
+# afresh). SAM2RAD_ARGS go to the Sam2Rad runs' train.py, e.g. --click-focus 20 --correction-weight 2.
 set -euo pipefail
 pack=${1:?pack file}
 out=${2:?output folder}
 minutes=${3:-7}
 resume=${4:-}
+shift $(( $# < 4 ? $# : 4 ))
+sam2rad_args=("$@")
 work=$(mktemp -d)
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=4
 python3 -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name(0))' | tee "$work/device.txt"
@@ -23,12 +26,12 @@ train() {  # name, extra arguments
 }
 runs=(sam2rad unet)
 if [ -n "$resume" ]; then
-  train sam2rad --batch 48 --frames 4 --resume "$resume/sam2rad.pt" & pids=($!)
+  train sam2rad --batch 48 --frames 4 --resume "$resume/sam2rad.pt" "${sam2rad_args[@]}" & pids=($!)
   train unet --model unet --batch 48 --resume "$resume/unet.pt" & pids+=($!)
 else
-  train sam2rad --batch 48 --frames 4 & pids=($!)
+  train sam2rad --batch 48 --frames 4 "${sam2rad_args[@]}" & pids=($!)
   train unet --model unet --batch 48 & pids+=($!)
-  train fewshot10 --images-per-class 10 --batch 48 --frames 4 & pids+=($!)
+  train fewshot10 --images-per-class 10 --batch 48 --frames 4 "${sam2rad_args[@]}" & pids+=($!)
   runs+=(fewshot10)
 fi
 
