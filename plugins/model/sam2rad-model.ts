@@ -244,7 +244,7 @@ export class Sam2RadModel {
       maskLogits: chosen.subarray(i * ms * ms, (i + 1) * ms * ms),
       objectScore: scores[i]!,
       iou: ious[i * tokens + m.mask.output_index]!,
-      box: Array.from(boxes.subarray(i * 4, i * 4 + 4)) as unknown as readonly [number, number, number, number],
+      box: [boxes[i * 4]!, boxes[i * 4 + 1]!, boxes[i * 4 + 2]!, boxes[i * 4 + 3]!] as const,
       conditioning: conditioning[i]!,
     }));
     return { geometry, objects, timestamps };

@@ -14,8 +14,9 @@ const CLEARED = 6;
 let model: Sam2RadModel;
 let frames: Frame[];
 
-async function masks(mode: 'semi' | 'manual', prompt: HumanPrompt | null, clearAt: number | null): Promise<Uint8Array[]> {
-  const session = new SegmentationSession(model, { classes: ['lumbar_bone'], mode });
+/** Manual-mode masks of every frame, with `prompt` on its frame and `clear` at frame `clearAt`. */
+async function manualMasks(prompt: HumanPrompt | null, clearAt: number | null): Promise<Uint8Array[]> {
+  const session = new SegmentationSession(model, { classes: ['lumbar_bone'], mode: 'manual' });
   const out: Uint8Array[] = [];
   for (const frame of frames) {
     if (frame.index === clearAt) session.clear('lumbar_bone');
@@ -44,7 +45,6 @@ describe('corrections carry forward in time', () => {
   // Manual mode: the shipped model barely reacts to human prompts on top of its learned ones (semi
   // mode; see the model card), so the propagation mechanism is checked where prompts drive the mask.
   it('manual mode: a box and a click on frame 3 change the masks of frames 4-5, and clear ends it', async () => {
-    const mode = 'manual';
     const { width, height } = frames[0]!;
     // Mark a region the model does not segment on its own (upper-left soft tissue) as the object.
     const prompt: HumanPrompt = {
@@ -53,10 +53,10 @@ describe('corrections carry forward in time', () => {
       box: [width * 0.1, height * 0.15, width * 0.45, height * 0.3],
       points: [{ x: width * 0.27, y: height * 0.22, label: 1 }],
     };
-    const plain = await masks(mode, null, null);
-    const corrected = await masks(mode, prompt, null);
-    const correctedThenCleared = await masks(mode, prompt, CLEARED);
-    const plainCleared = await masks(mode, null, CLEARED);
+    const plain = await manualMasks(null, null);
+    const corrected = await manualMasks(prompt, null);
+    const correctedThenCleared = await manualMasks(prompt, CLEARED);
+    const plainCleared = await manualMasks(null, CLEARED);
 
     for (let i = 0; i < PROMPTED; i++) expect(differingPixels(corrected[i]!, plain[i]!)).toBe(0);
     expect(differingPixels(corrected[PROMPTED]!, plain[PROMPTED]!)).toBeGreaterThan(500);
