@@ -1,6 +1,9 @@
 """Dev-split Dice/IoU of the U-Net baseline, scored like `sam2rad eval` (at each image's own resolution).
 
   /usr/bin/python3 training/eval_unet.py --checkpoint runs/unet/checkpoint.pt --json runs/unet/dev.json
+
+--logit-grid 64 first resamples the logits to 64x64 and back (bilinear), as coarse as Sam2Rad's mask
+output at image_size 256: what that resolution alone costs a model.
 """
 import argparse
 import json
@@ -33,6 +36,7 @@ def main():
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--json", required=True)
     ap.add_argument("--split", default="dev")
+    ap.add_argument("--logit-grid", type=int, default=0, help="pass the logits through an N x N grid (0 = no)")
     args = ap.parse_args()
     ckpt = torch.load(args.checkpoint, map_location="cpu")
     cfg = ModelConfig.from_dict(ckpt["config"])
@@ -40,7 +44,7 @@ def main():
     model.load_state_dict(ckpt["state_dict"])
     model.eval()
     s = cfg.image_size
-    report = {"model": "unet", "steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"], "classes": {}}
+    report = {"model": "unet", "logit_grid": args.logit_grid or None, "steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"], "classes": {}}
     for ci, c in enumerate(cfg.classes):
         images = []
         for sample in list_samples(c, args.split):
@@ -49,6 +53,9 @@ def main():
             h, w = grey.shape
             x = normalise(torch.tensor(letterbox(grey, s, Image.BILINEAR) / 255.0)[None, None].float(), cfg)
             logits = model(x)[:, ci:ci + 1]
+            if args.logit_grid:
+                coarse = F.interpolate(logits, size=(args.logit_grid,) * 2, mode="bilinear", align_corners=False)
+                logits = F.interpolate(coarse, size=(s, s), mode="bilinear", align_corners=False)
             scale = s / max(h, w)
             nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
             logits = F.interpolate(logits[:, :, :nh, :nw], size=(h, w), mode="bilinear", align_corners=False)
