@@ -8,8 +8,8 @@
 // JS, the CLI bundled by esbuild into app/sam2rad.mjs, the default model's graphs of one precision (xz),
 // the first N frames of the demo clip pre-decoded to raw grey (xz, so the machine needs no ffmpeg), the
 // PyTorch model code for the full-size export, and run.sh. Needs ffmpeg (found as the runtime finds it),
-// tar and xz here. Compressed files are rebuilt only when older than their
-// inputs.
+// tar and xz here. A compressed file is rebuilt only when its list of inputs changed or one of them is newer
+// (see buildOnce).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

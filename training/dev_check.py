@@ -43,7 +43,7 @@ def dev_dice(model, kind: str, cfg: ModelConfig, classes: list[str]) -> dict:
                 continue
             prompts = Prompts(torch.zeros(1, 1, 2), -torch.ones(1, 1), torch.ones(1))
             out, refined = model.frame(model.image_encoder(x), empty_bank(1, cfg), torch.tensor([ci]), prompts,
-                                       refine=Correction(target, focus=0.0))
+                                       refine=Correction(target))
             for name, o in (("auto", out), ("click", refined)):
                 scores[name].append(dice(upsample(o.mask_logits[:, :1], s) if o.object_score.item() > 0 else absent,
                                          target))

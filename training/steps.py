@@ -5,7 +5,7 @@ import random
 import torch
 from torch.nn import functional as F
 
-from losses import box_loss, dice_loss, focal_loss, mask_iou, mask_loss
+from losses import box_loss, focal_loss, mask_iou, mask_loss
 from prompt_sampling import box_from_mask, correction_click, jitter_box, random_points_inside
 from sam2rad.config import ModelConfig
 from sam2rad.model import Prompts, Sam2Rad
@@ -44,7 +44,7 @@ class Correction:
     weigh the pixels around it: an already good mask leaves the click's region a tiny share of the whole-mask
     loss, and the decoder then learns to ignore clicks."""
 
-    def __init__(self, target_full: torch.Tensor, focus: float):
+    def __init__(self, target_full: torch.Tensor, focus: float = 0.0):
         self.target_full = target_full  # [B, 1, S, S]
         self.focus = focus
         self.click = None  # (xy [B, 2] pixels, label [B])
@@ -57,8 +57,11 @@ class Correction:
         return Prompts(torch.cat([prompts.point_coords, xy[:, None]], 1),
                        torch.cat([prompts.point_labels, label[:, None]], 1), prompts.use_learned)
 
-    def pixel_weight(self) -> torch.Tensor:
-        """[B, 1, S, S]: 1 + focus * a Gaussian (sigma S/32) at the click; 1 everywhere where there was none."""
+    def pixel_weight(self) -> torch.Tensor | None:
+        """[B, 1, S, S]: 1 + focus * a Gaussian (sigma S/32) at the click, 1 where there was none; None
+        (every pixel alike) without focus."""
+        if self.focus == 0:
+            return None
         xy, label = self.click
         s = self.target_full.shape[-1]
         grid = torch.arange(s, dtype=torch.float32)
@@ -71,28 +74,33 @@ def upsample(logits: torch.Tensor, size: int) -> torch.Tensor:
     return F.interpolate(logits, size=(size, size), mode="bilinear", align_corners=False)
 
 
+def object_mask_loss(logits, target, present, pixel_weight=None) -> torch.Tensor:
+    """mask_loss where the object is present; focal only where it is absent (Dice of an empty target
+    says nothing). [B]"""
+    return torch.where(present, mask_loss(logits, target, pixel_weight),
+                       20 * focal_loss(logits, target, pixel_weight=pixel_weight))
+
+
 def frame_losses(out, correction, target, weight, cfg: ModelConfig, correction_weight: float) -> torch.Tensor:
     s = cfg.image_size
     box_t, present = box_from_mask(target)
     pres = present.float()
     w = weight
     full = upsample(out.mask_logits, s)
-    loss_main = torch.where(present, mask_loss(full[:, :1], target), 20 * focal_loss(full[:, :1], target))
+    loss_main = object_mask_loss(full[:, :1], target, present)
     multi = torch.stack([mask_loss(full[:, i:i + 1], target) for i in range(1, cfg.num_mask_tokens)], 1)
     loss_multi = multi.min(1).values * pres
     ious = torch.stack([mask_iou(full[:, i:i + 1], target) for i in range(cfg.num_mask_tokens)], 1)
     loss_iou = F.mse_loss(out.iou, ious.detach(), reduction="none").mean(1)
     prompt_full = upsample(out.mask_prompt, s)
-    loss_prompt = (20 * focal_loss(prompt_full, target) + dice_loss(prompt_full, target)) * pres
+    loss_prompt = mask_loss(prompt_full, target) * pres
     loss_box = box_loss(out.box, box_t) * pres
     loss_obj = F.binary_cross_entropy_with_logits(out.object_score[:, 0], pres, reduction="none")
     total = loss_main + loss_multi + loss_iou + loss_prompt + loss_box + loss_obj
     if correction is not None:
         refined, corrector = correction
         refined_full = upsample(refined.mask_logits[:, :1], s)
-        focus = corrector.pixel_weight()
-        total = total + correction_weight * torch.where(present, mask_loss(refined_full, target, focus),
-                                                        20 * focal_loss(refined_full, target, pixel_weight=focus))
+        total = total + correction_weight * object_mask_loss(refined_full, target, present, corrector.pixel_weight())
     return (total * w).sum() / w.sum().clamp(min=1)
 
 
