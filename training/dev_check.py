@@ -13,10 +13,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checkpoint import load_model  # noqa: E402
 from data.datasets import list_samples, load_pair  # noqa: E402
 from sam2rad.config import ModelConfig  # noqa: E402
-from sam2rad.model import Prompts, Sam2Rad  # noqa: E402
-from sam2rad.unet import UNet  # noqa: E402
+from sam2rad.model import Prompts  # noqa: E402
 from steps import Correction, empty_bank, normalise, upsample  # noqa: E402
 
 
@@ -58,12 +58,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    ckpt = torch.load(args.checkpoint, map_location="cpu")
-    cfg = ModelConfig.from_dict(ckpt["config"])
-    kind = ckpt["kind"]
-    model = Sam2Rad(cfg) if kind == "sam2rad" else UNet(len(cfg.classes))
-    model.load_state_dict(ckpt["state_dict"])
-    print(json.dumps(dev_dice(model, kind, cfg, list(cfg.classes))))
+    model, cfg, ckpt = load_model(args.checkpoint)
+    print(json.dumps(dev_dice(model, ckpt["kind"], cfg, list(cfg.classes))))
 
 
 if __name__ == "__main__":

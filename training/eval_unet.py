@@ -16,9 +16,8 @@ from PIL import Image
 from torch.nn import functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checkpoint import load_model  # noqa: E402
 from data.datasets import letterbox, list_samples, load_grey  # noqa: E402
-from sam2rad.config import ModelConfig  # noqa: E402
-from sam2rad.unet import UNet  # noqa: E402
 from steps import normalise  # noqa: E402
 
 
@@ -38,11 +37,7 @@ def main():
     ap.add_argument("--split", default="dev")
     ap.add_argument("--logit-grid", type=int, default=0, help="pass the logits through an N x N grid (0 = no)")
     args = ap.parse_args()
-    ckpt = torch.load(args.checkpoint, map_location="cpu")
-    cfg = ModelConfig.from_dict(ckpt["config"])
-    model = UNet(len(cfg.classes))
-    model.load_state_dict(ckpt["state_dict"])
-    model.eval()
+    model, cfg, ckpt = load_model(args.checkpoint, "unet")
     s = cfg.image_size
     report = {"model": "unet", "logit_grid": args.logit_grid or None, "steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"], "classes": {}}
     for ci, c in enumerate(cfg.classes):

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checkpoint import load_model  # noqa: E402
 from file_hash import sha256  # noqa: E402
 from sam2rad.config import ModelConfig  # noqa: E402
 from sam2rad.model import Sam2Rad  # noqa: E402
@@ -185,10 +186,7 @@ def main():
                 "note": "randomly initialised: for speed measurements only"}
     if args.checkpoint:
         # Our own checkpoint holds the config and run arguments next to the weights.
-        ckpt = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
-        cfg = ModelConfig.from_dict(ckpt["config"])
-        model = Sam2Rad(cfg)
-        model.load_state_dict(ckpt["state_dict"])
+        model, cfg, ckpt = load_model(args.checkpoint, "sam2rad")
         training = {"steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"], "args": ckpt["args"],
                     "earlier_stages": ckpt.get("earlier_stages", []),
                     "data": ckpt["data"]}

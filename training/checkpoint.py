@@ -1,0 +1,19 @@
+"""Checkpoints as train.py writes them: the model kind, its configuration, the weights and run metadata."""
+import torch
+from torch import nn
+
+from sam2rad.config import ModelConfig
+from sam2rad.model import Sam2Rad
+from sam2rad.unet import UNet
+
+
+def load_model(path: str, kind: str | None = None) -> tuple[nn.Module, ModelConfig, dict]:
+    """-> (the model in eval mode, its config, the whole checkpoint). `kind` ("sam2rad" or "unet"), when
+    given, is what the caller needs: another kind is refused by name."""
+    ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    if kind and ckpt["kind"] != kind:
+        raise SystemExit(f"{path}: a {ckpt['kind']} checkpoint, not {kind}")
+    cfg = ModelConfig.from_dict(ckpt["config"])
+    model = Sam2Rad(cfg) if ckpt["kind"] == "sam2rad" else UNet(len(cfg.classes))
+    model.load_state_dict(ckpt["state_dict"])
+    return model.eval(), cfg, ckpt
