@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Scores a model directory on every class's dev split with `sam2rad eval` (the runtime path) and writes
-// the figures into its manifest.json ("metrics") and a JSON summary. Baselines are passed in as JSON.
+// the figures into its manifest.json ("metrics") and a JSON summary. Baselines are passed in as JSON, or
+// carried from an earlier manifest whose model they were measured beside (a release that changes only
+// what human prompts do keeps its baselines).
 //
 //   node scripts/evaluate-dev.mjs --model models/sam2rad-us --dev runs/dev --out runs/eval \
-//        [--unet runs/unet/dev.json] [--fewshot-model /tmp/fewshot] [--write-manifest]
+//        [--unet runs/unet/dev.json] [--fewshot-model /tmp/fewshot] [--carry-baselines OLD/manifest.json]
+//        [--write-manifest]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +19,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'runs/eval' },
     unet: { type: 'string' },
     'fewshot-model': { type: 'string' },
+    'carry-baselines': { type: 'string' },
     clip: { type: 'string', default: '../shared/datasets/videos/lumbar_spine_sweep_f0001-0209.mp4' },
     'write-manifest': { type: 'boolean', default: false },
   },
@@ -53,6 +57,15 @@ for (const cls of CLASSES) {
 if (values.unet) {
   const unet = JSON.parse(readFileSync(values.unet, 'utf8'));
   for (const cls of CLASSES) dev[cls].unet = { dice: round(unet.classes[cls].dice), iou: round(unet.classes[cls].iou) };
+}
+if (values['carry-baselines']) {
+  const earlier = JSON.parse(readFileSync(values['carry-baselines'], 'utf8'));
+  for (const cls of CLASSES) {
+    for (const key of ['unet', 'fewshot10_auto']) {
+      const figure = earlier.metrics?.dev?.[cls]?.[key];
+      if (figure && !dev[cls][key]) dev[cls][key] = { ...figure, from: `${earlier.name} ${earlier.version}` };
+    }
+  }
 }
 // The real lumbar sweep: every frame in order, scored on the labelled dev-range frames (>= 180).
 const clip = {};

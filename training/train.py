@@ -39,6 +39,8 @@ def restrict_training(model, trainable: str) -> list:
     if trainable == "decoder":
         model.prompt_encoder.requires_grad_(True)
         model.mask_decoder.requires_grad_(True)
+    elif trainable == "refiner":
+        model.mask_decoder.refiner.requires_grad_(True)
     elif trainable == "point-labels":
         # Rows 0-1 (negative/positive point) only: rows 2-3 (box corners) also carry the learned box of auto
         # mode. Their gradient is zeroed and weight decay is off, so AdamW leaves them exactly as they are.
@@ -80,9 +82,10 @@ def main():
     ap.add_argument("--resume", help="continue this checkpoint; its time counts towards --minutes")
     ap.add_argument("--init", help="start from this checkpoint's weights as a new stage (fine-tuning): fresh "
                                    "optimizer, schedule and budget")
-    ap.add_argument("--trainable", choices=["all", "decoder", "point-labels"], default="all",
-                    help="what a fine-tuning stage changes: everything, the prompt encoder + mask decoder, or only "
-                         "the positive/negative point label embeddings (auto and box outputs stay bit-identical)")
+    ap.add_argument("--trainable", choices=["all", "decoder", "refiner", "point-labels"], default="all",
+                    help="what a fine-tuning stage changes: everything, the prompt encoder + mask decoder, only the "
+                         "mask refiner, or only the positive/negative point label embeddings (with the last two, "
+                         "autonomous outputs stay bit-identical)")
     ap.add_argument("--correction-p", type=float, default=0.5,
                     help="share of frames that get a second decoder pass with a simulated correction click")
     ap.add_argument("--correction-weight", type=float, default=1.0, help="weight of that pass's mask loss")
@@ -114,7 +117,12 @@ def main():
     earlier_stages = []
     if args.init:
         init = torch.load(args.init, map_location="cpu", weights_only=False)
-        model.load_state_dict(init["state_dict"])
+        # Modules added to the architecture since that checkpoint start from their own initialisation.
+        loaded = model.load_state_dict(init["state_dict"], strict=False)
+        if loaded.unexpected_keys:
+            raise SystemExit(f"{args.init}: weights this architecture does not have: {', '.join(loaded.unexpected_keys)}")
+        if loaded.missing_keys:
+            print(f"not in {args.init}, initialised afresh: {', '.join(loaded.missing_keys)}", flush=True)
         earlier_stages = init.get("earlier_stages", []) + [
             {k: init[k] for k in ("steps", "budget_seconds", "budget_clock", "args")}]
     trainable = restrict_training(model, args.trainable)

@@ -49,14 +49,21 @@ describe('sam2rad eval', () => {
     expect(report.dice).toBeCloseTo(report.images.reduce((a: number, i: { dice: number }) => a + i.dice, 0) / 3, 10);
   }, 120_000);
 
-  it('box mode and clicks change the prompts the model gets', async () => {
+  it('box mode runs on the box alone, and a correction click raises Dice on every lumbar frame', async () => {
+    const auto = await evalJson(['--data', lumbar, '--class', 'lumbar_bone'], root);
     const box = await evalJson(['--data', lumbar, '--class', 'lumbar_bone', '--mode', 'box'], root);
-    const clicks = await evalJson(['--data', lumbar, '--class', 'lumbar_bone', '--clicks', '2'], root);
+    const clicks = await evalJson(['--data', lumbar, '--class', 'lumbar_bone', '--clicks', '1'], root);
     expect(box.mode).toBe('box');
-    expect(clicks.clicks).toBe(2);
     expect(box.images).toHaveLength(3);
-    expect(clicks.dice).toBeGreaterThan(0);
-  }, 120_000);
+    expect(box.dice).toBeGreaterThan(0.5);
+    expect(clicks.clicks).toBe(1);
+    // The click lands in the largest error region; the mask refiner redraws the bone around it (model card:
+    // +0.03 mean Dice on the lumbar dev frames). A runtime that dropped or misplaced the click would not gain.
+    auto.images.forEach((image: { name: string; dice: number }, i: number) => {
+      expect(clicks.images[i].name).toBe(image.name);
+      expect(clicks.images[i].dice, image.name).toBeGreaterThan(image.dice + 0.01);
+    });
+  }, 180_000);
 
   it('runs a clip with and without memory and reports temporal stability', async () => {
     const clip = path.join(SHARED, 'videos', 'lumbar_spine_sweep_f0001-0209.mp4');

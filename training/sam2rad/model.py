@@ -67,7 +67,9 @@ class Sam2Rad(nn.Module):
         learned = prompt_embeddings * use + pe.not_a_point_embed * (1 - use)
         sparse = torch.cat([pe.encode_points(point_coords, point_labels), learned], dim=1)
         dense = pe.encode_mask(mask_input, has_mask_input)
-        return self.mask_decoder(conditioned, feats0, feats1, sparse, dense, pe.dense_pe)
+        # Slots 0-1 hold the learned box; only human prompts are drawn for the refiner.
+        maps, has_prompts = pe.prompt_maps(point_coords[:, 2:], point_labels[:, 2:])
+        return self.mask_decoder(conditioned, feats0, feats1, sparse, dense, pe.dense_pe, maps, has_prompts)
 
     def frame(self, feats, memory_bank, class_index, prompts: Prompts, refine=None) -> FrameOutput:
         feats0, feats1, embed = feats

@@ -164,7 +164,10 @@ function onFrame(buffer) {
 
 /** Servers without a session provider: learn the classes from frame results (all of them tracked). */
 function classesFromResults(results) {
-  setClassList([...new Map([...state.classes, ...results.map(({ value, className }) => [value, className])])]);
+  // Most frames bring no new class: skip rebuilding the list then.
+  if (results.some(({ value, className }) => state.classes.get(value) !== className)) {
+    setClassList([...new Map([...state.classes, ...results.map(({ value, className }) => [value, className])])]);
+  }
   const names = results.map((r) => r.className);
   if (names.join(',') !== state.tracked.join(',')) setTracked(names);
 }
