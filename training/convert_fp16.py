@@ -7,9 +7,9 @@ intermediate value types become float16, while the graph's inputs and outputs st
 each boundary), so the runtime feeds and reads exactly the same tensors as with the fp32 graphs. The
 manifest gains `variants.fp16.<name> = {file, sha256, bytes}`; `--precision fp16` selects them.
 
-Needs only the `onnx` package (no onnxconverter-common). Anything this converter does not know how to
-convert (subgraphs, ops that create float tensors from a dtype attribute) is refused with its name,
-rather than silently producing a mixed-type graph.
+Needs only the `onnx` package (no onnxconverter-common). Subgraphs (the mask decoder's If) are converted
+with the graph around them. Ops that create float tensors from a dtype attribute are refused with their
+name, rather than silently producing a mixed-type graph.
 """
 import argparse
 import json
@@ -39,55 +39,74 @@ def fp16_tensor(tensor: onnx.TensorProto) -> onnx.TensorProto:
     return numpy_helper.from_array(to_fp16(numpy_helper.to_array(tensor)), tensor.name)
 
 
-def check_supported(graph: onnx.GraphProto) -> None:
+def subgraphs(node: onnx.NodeProto) -> list[onnx.GraphProto]:
+    """The bodies of a control-flow node (If branches, Loop/Scan bodies)."""
+    out = []
+    for attr in node.attribute:
+        if attr.type == onnx.AttributeProto.GRAPH:
+            out.append(attr.g)
+        elif attr.type == onnx.AttributeProto.GRAPHS:
+            out.extend(attr.graphs)
+    return out
+
+
+def all_graphs(graph: onnx.GraphProto) -> list[onnx.GraphProto]:
+    """The graph and every subgraph nested in it."""
+    found = [graph]
     for node in graph.node:
-        if node.op_type in UNSUPPORTED:
-            raise SystemExit(f"convert_fp16: {node.op_type} node {node.name!r} is not supported")
-        for attr in node.attribute:
-            if attr.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS):
-                raise SystemExit(f"convert_fp16: {node.op_type} node {node.name!r} has a subgraph (not supported)")
-            if node.op_type == "Constant" and attr.name != "value":
-                raise SystemExit(f"convert_fp16: Constant {node.name!r} uses attribute {attr.name!r} (only 'value')")
+        for sub in subgraphs(node):
+            found.extend(all_graphs(sub))
+    return found
 
 
-def float32_slot_inputs(graph: onnx.GraphProto) -> set[str]:
-    """Tensors read by a float32-only input slot."""
-    return {node.input[i] for node in graph.node for i in FLOAT32_SLOTS.get(node.op_type, ())
-            if i < len(node.input) and node.input[i]}
+def check_supported(graphs: list[onnx.GraphProto]) -> None:
+    for graph in graphs:
+        for node in graph.node:
+            if node.op_type in UNSUPPORTED:
+                raise SystemExit(f"convert_fp16: {node.op_type} node {node.name!r} is not supported")
+            if node.op_type == "Constant" and node.attribute[0].name != "value":
+                raise SystemExit(f"convert_fp16: Constant {node.name!r} uses attribute "
+                                 f"{node.attribute[0].name!r} (only 'value')")
 
 
 def convert_graph(model: onnx.ModelProto) -> onnx.ModelProto:
     graph = model.graph
-    check_supported(graph)
+    graphs = all_graphs(graph)  # subgraphs (If branches) read outer tensors by name: treat them as one body
+    check_supported(graphs)
     consumers: dict[str, list[tuple[onnx.NodeProto, int]]] = {}
-    for node in graph.node:
-        for i, name in enumerate(node.input):
-            consumers.setdefault(name, []).append((node, i))
+    for g in graphs:
+        for node in g.node:
+            for i, name in enumerate(node.input):
+                consumers.setdefault(name, []).append((node, i))
 
     def only_float32_slots(name: str) -> bool:
         uses = consumers.get(name, [])
         return bool(uses) and all(i in FLOAT32_SLOTS.get(n.op_type, ()) for n, i in uses)
 
     # Constants read only by float32 slots (Resize scales) keep their exact float32 value.
-    kept = {name for name in float32_slot_inputs(graph) if only_float32_slots(name)}
+    kept = {node.input[i] for g in graphs for node in g.node for i in FLOAT32_SLOTS.get(node.op_type, ())
+            if i < len(node.input) and node.input[i] and only_float32_slots(node.input[i])}
 
-    for i, init in enumerate(graph.initializer):
-        if init.data_type == FLOAT and init.name not in kept:
-            graph.initializer[i].CopyFrom(fp16_tensor(init))
-    for node in graph.node:
-        if node.op_type == "Constant" and node.output[0] not in kept and node.attribute[0].t.data_type == FLOAT:
-            node.attribute[0].t.CopyFrom(fp16_tensor(node.attribute[0].t))
-        elif node.op_type == "ConstantOfShape":
-            for attr in node.attribute:
-                if attr.name == "value" and attr.t.data_type == FLOAT:
-                    attr.t.CopyFrom(fp16_tensor(attr.t))
-        elif node.op_type == "Cast":
-            for attr in node.attribute:
-                if attr.name == "to" and attr.i == FLOAT:
-                    attr.i = FLOAT16
-    for info in graph.value_info:
-        if info.type.tensor_type.elem_type == FLOAT and info.name not in kept:
-            info.type.tensor_type.elem_type = FLOAT16
+    for g in graphs:
+        for i, init in enumerate(g.initializer):
+            if init.data_type == FLOAT and init.name not in kept:
+                g.initializer[i].CopyFrom(fp16_tensor(init))
+        for node in g.node:
+            if node.op_type == "Constant" and node.output[0] not in kept and node.attribute[0].t.data_type == FLOAT:
+                node.attribute[0].t.CopyFrom(fp16_tensor(node.attribute[0].t))
+            elif node.op_type == "ConstantOfShape":
+                for attr in node.attribute:
+                    if attr.name == "value" and attr.t.data_type == FLOAT:
+                        attr.t.CopyFrom(fp16_tensor(attr.t))
+            elif node.op_type == "Cast":
+                for attr in node.attribute:
+                    if attr.name == "to" and attr.i == FLOAT:
+                        attr.i = FLOAT16
+        # A subgraph's outputs are the values its node yields: they become float16 like any intermediate.
+        infos = list(g.value_info) + (list(g.output) if g is not graph else [])
+        for info in infos:
+            if info.type.tensor_type.elem_type == FLOAT and info.name not in kept:
+                info.type.tensor_type.elem_type = FLOAT16
 
     def rename_uses(old: str, new: str) -> None:
         for node, i in consumers.get(old, []):
@@ -110,13 +129,14 @@ def convert_graph(model: onnx.ModelProto) -> onnx.ModelProto:
             rename_uses(out.name, half)
             tail.append(helper.make_node("Cast", [half], [out.name], to=FLOAT, name=f"{out.name}.to_fp32"))
     # float32-only slots fed by a converted tensor get it back as float32.
-    for node in list(graph.node):
-        for i in FLOAT32_SLOTS.get(node.op_type, ()):
-            if i < len(node.input) and node.input[i] and node.input[i] not in kept:
-                back = f"{node.input[i]}.fp32_for_{node.name or node.op_type}"
-                cast = helper.make_node("Cast", [node.input[i]], [back], to=FLOAT)
-                graph.node.insert(list(graph.node).index(node), cast)
-                node.input[i] = back
+    for g in graphs:
+        for node in list(g.node):
+            for i in FLOAT32_SLOTS.get(node.op_type, ()):
+                if i < len(node.input) and node.input[i] and node.input[i] not in kept:
+                    back = f"{node.input[i]}.fp32_for_{node.name or node.op_type}"
+                    cast = helper.make_node("Cast", [node.input[i]], [back], to=FLOAT)
+                    g.node.insert(list(g.node).index(node), cast)
+                    node.input[i] = back
 
     body = list(graph.node)
     del graph.node[:]

@@ -16,6 +16,7 @@ Graphs (opset 17, batch dimension B, point count P dynamic):
   memory_encoder.onnx    image_embed, mask_logits, object_score_logits -> memory_features
 """
 import argparse
+import copy
 import inspect
 import json
 import os
@@ -53,6 +54,15 @@ class MaskDecoderGraph(nn.Module):
                 prompt_embeddings, use_prompt_embeddings, mask_input, has_mask_input):
         return self.model.decode_graph(image_embed, high_res_feats_0, high_res_feats_1, point_coords, point_labels,
                                        prompt_embeddings, use_prompt_embeddings, mask_input, has_mask_input)
+
+
+def with_refiner_branch(graph: MaskDecoderGraph, args: tuple) -> torch.jit.ScriptModule:
+    """The mask refiner skips its work when no object has a human prompt. Tracing alone would freeze that
+    branch to the probe's case, so the refiner is scripted (its `if` becomes an ONNX If) and the rest of
+    the decoder traced around it, on a copy of the model."""
+    model = copy.deepcopy(graph.model)
+    model.mask_decoder.refiner = torch.jit.script(model.mask_decoder.refiner)
+    return torch.jit.trace(MaskDecoderGraph(model), args)
 
 
 def graph_specs(cfg: ModelConfig):
@@ -144,6 +154,8 @@ def export(model: Sam2Rad, out_dir: str, parity_dir: str | None) -> dict:
             axes = {i: ("batch" if x == "B" else "points") for i, x in enumerate(s) if x in ("B", "P")}
             if axes:
                 dynamic[n] = axes
+        if name == "mask_decoder":
+            module = with_refiner_branch(module, args)
         path = os.path.join(out_dir, f"{name}.onnx")
         onnx_export(module, args, path, opset_version=OPSET, do_constant_folding=True,
                     input_names=[n for n, _, _ in inputs], output_names=[n for n, _, _ in outputs],

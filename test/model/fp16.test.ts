@@ -21,7 +21,8 @@ beforeAll(async () => {
 }, 150_000);
 afterAll(() => rm(MODEL_DIR, { recursive: true, force: true }));
 const IMAGE = '../shared/datasets/hc18_fetal_head_us/images/000_HC.png';
-/** The same image three times: the first frame runs on an empty bank, the others attend to memory. */
+/** The same image three times: the first frame runs on an empty bank, the others attend to memory; the
+ * last one carries a click, so the mask refiner (an If branch in the decoder graph) is compared too. */
 const FRAMES = 3;
 
 async function segment(precision: 'fp32' | 'fp16', image: GreyImage): Promise<ObjectResult[]> {
@@ -31,7 +32,9 @@ async function segment(precision: 'fp32' | 'fp16', image: GreyImage): Promise<Ob
     const classIndex = model.classIndex('fetal_head');
     const results: ObjectResult[] = [];
     for (let i = 0; i < FRAMES; i++) {
-      const out = await model.infer(image.data, image.width, image.height, [{ classIndex, bank, mode: 'auto', updateMemory: true }]);
+      const prompts = { points: [{ x: image.width / 2, y: image.height / 2, label: 1 as const }] };
+      const query = i === FRAMES - 1 ? { mode: 'semi' as const, prompts } : { mode: 'auto' as const };
+      const out = await model.infer(image.data, image.width, image.height, [{ classIndex, bank, updateMemory: true, ...query }]);
       results.push(out.objects[0]!);
     }
     return results;

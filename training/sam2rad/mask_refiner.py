@@ -25,6 +25,10 @@ class MaskRefiner(nn.Module):
         nn.init.zeros_(self.out.bias)
 
     def forward(self, up, prompt_maps, has_prompts, mask_logits):
+        # Skipped outright when no object in the batch has a human prompt (autonomous frames cost nothing).
+        # The export scripts this module so that the branch becomes an ONNX If (export_onnx.py).
+        if bool(has_prompts.max() == 0):
+            return mask_logits
         x = F.gelu(self.inp(torch.cat([up, prompt_maps, mask_logits[:, :1]], dim=1)))
         for conv in self.context:
             x = x + F.gelu(conv(x))
