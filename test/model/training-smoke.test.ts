@@ -1,6 +1,7 @@
 /** A few real training steps of the PyTorch model (Debian's python3-torch): the loss goes down; the
- * checkpoint survives the split into parts that the GPU machine returns; a fine-tuning stage that trains
- * only the point-label embeddings leaves every other weight and batch-norm statistic untouched. */
+ * checkpoint survives the split into parts that the GPU machine returns; fine-tuning stages that train
+ * only the point-label embeddings or only the mask refiner leave every other weight and batch-norm
+ * statistic untouched; the shipped model imports back into a checkpoint. */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -66,5 +67,22 @@ describe('training smoke run', () => {
     const tuned = path.join(out, 'tuned');
     await train(tuned, ['--max-steps', '3', '--init', checkpoint, '--trainable', 'point-labels', '--correction-p', '1']);
     expect(await differing(checkpoint, path.join(tuned, 'checkpoint.pt'))).toEqual(['prompt_encoder.label_embeddings']);
+  }, 320_000);
+
+  it('a refiner fine-tune changes only the mask refiner', async () => {
+    const tuned = path.join(out, 'refiner');
+    await train(tuned, ['--max-steps', '3', '--init', checkpoint, '--trainable', 'refiner', '--correction-p', '1']);
+    const changed = await differing(checkpoint, path.join(tuned, 'checkpoint.pt'));
+    expect(changed.length).toBeGreaterThan(0);
+    for (const name of changed) expect(name).toMatch(/^mask_decoder\.refiner\./);
+  }, 320_000);
+
+  it('imports the shipped model back into a checkpoint whose export matches its graphs', async () => {
+    const imported = path.join(out, 'imported.pt');
+    const { stdout } = await run(PYTHON, ['training/import_onnx.py', '--model', 'models/sam2rad-us', '--out', imported],
+      { env: ENV, timeout: 300_000 });
+    const within = Number(/re-exported weights within (\S+) of the shipped graphs/.exec(stdout)![1]);
+    expect(within).toBeLessThanOrEqual(1e-6);
+    expect(existsSync(imported)).toBe(true);
   }, 320_000);
 });
