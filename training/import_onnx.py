@@ -3,7 +3,7 @@ model can be fine-tuned when only its release is at hand.
 
   /usr/bin/python3 training/import_onnx.py --model models/sam2rad-us --out runs/imported/checkpoint.pt
 
-How: a tracer copy of the architecture gets a distinct random value in every parameter and is exported
+How: a tracer copy of the architecture gets a distinct value in every parameter and buffer and is exported
 with the same exporter; each parameter is then found by value among the tracer graphs' initializers
 (as is, transposed, or as a slice of a constant the exporter folded), and read from the shipped graph at
 the same place. Batch norm was folded into the convolutions at export: the folded weight and bias come
@@ -30,6 +30,7 @@ from sam2rad.model import Sam2Rad  # noqa: E402
 
 # Only the temporal position codes are not bit-exact (see temporal_codes): float32 rounding of values < 8.
 TOLERANCE = 1e-6
+
 
 def identity_batch_norms(model: nn.Module) -> None:
     """Running mean 0, variance 1 - eps, scale 1: folding then leaves the convolution weight unchanged and
@@ -135,9 +136,11 @@ def import_model(model_dir: str) -> tuple[Sam2Rad, dict]:
     model = Sam2Rad(cfg).eval()
     identity_batch_norms(model)
     state = model.state_dict()
+    # Folded batch-norm entries come from the identity norm; the temporal constant is split below.
+    skipped = folded_away(trace) | {"memory_attention.memory_pos", "memory_attention.temporal_codes"}
     missing = []
     for name, value in trace.state_dict().items():
-        if name in folded_away(trace) or name in ("memory_attention.memory_pos", "memory_attention.temporal_codes"):
+        if name in skipped:
             continue
         place = locate(value.numpy(), tracer_graphs)
         if place is None:

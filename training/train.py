@@ -123,8 +123,9 @@ def main():
             raise SystemExit(f"{args.init}: weights this architecture does not have: {', '.join(loaded.unexpected_keys)}")
         if loaded.missing_keys:
             print(f"not in {args.init}, initialised afresh: {', '.join(loaded.missing_keys)}", flush=True)
+        # A checkpoint rebuilt from a release (import_onnx.py) says so in its stage record.
         earlier_stages = init.get("earlier_stages", []) + [
-            {k: init[k] for k in ("steps", "budget_seconds", "budget_clock", "args")}]
+            {k: init[k] for k in ("steps", "budget_seconds", "budget_clock", "args", "imported_from") if k in init}]
     trainable = restrict_training(model, args.trainable)
     decays = lambda p: p.ndim > 1 and args.trainable != "point-labels"
     decay = [p for n, p in trainable if decays(p)]

@@ -4,7 +4,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/frames/frame.js';
 import { fileSource } from '../../plugins/sources/index.js';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
-import type { PromptMode } from '../../plugins/model/prompts.js';
 import { SegmentationSession, type HumanPrompt } from '../../plugins/model/segmentation-session.js';
 import { MODEL_DIR } from '../helpers/model-dir.js';
 
@@ -15,9 +14,9 @@ const CLEARED = 6;
 let model: Sam2RadModel;
 let frames: Frame[];
 
-/** Masks of every frame in `mode`, with `prompt` on its frame and `clear` at frame `clearAt`. */
-async function masks(mode: PromptMode, prompt: HumanPrompt | null, clearAt: number | null): Promise<Uint8Array[]> {
-  const session = new SegmentationSession(model, { classes: ['lumbar_bone'], mode });
+/** Manual-mode masks of every frame, with `prompt` on its frame and `clear` at frame `clearAt`. */
+async function manualMasks(prompt: HumanPrompt | null, clearAt: number | null): Promise<Uint8Array[]> {
+  const session = new SegmentationSession(model, { classes: ['lumbar_bone'], mode: 'manual' });
   const out: Uint8Array[] = [];
   for (const frame of frames) {
     if (frame.index === clearAt) session.clear('lumbar_bone');
@@ -47,7 +46,6 @@ describe('corrections carry forward in time', () => {
   // frame 3 too (the mask refiner), but the following frames, prompted by the model itself, change by only a
   // few pixels: this model's memory adds little to its own prompts (model card: +0.003 Dice on the clip).
   it('manual mode: a box and a click on frame 3 change the masks of frames 4-5, and clear ends it', async () => {
-    const mode = 'manual';
     const { width, height } = frames[0]!;
     // Mark a region the model does not segment on its own (upper-left soft tissue) as the object.
     const prompt: HumanPrompt = {
@@ -56,10 +54,10 @@ describe('corrections carry forward in time', () => {
       box: [width * 0.1, height * 0.15, width * 0.45, height * 0.3],
       points: [{ x: width * 0.27, y: height * 0.22, label: 1 }],
     };
-    const plain = await masks(mode, null, null);
-    const corrected = await masks(mode, prompt, null);
-    const correctedThenCleared = await masks(mode, prompt, CLEARED);
-    const plainCleared = await masks(mode, null, CLEARED);
+    const plain = await manualMasks(null, null);
+    const corrected = await manualMasks(prompt, null);
+    const correctedThenCleared = await manualMasks(prompt, CLEARED);
+    const plainCleared = await manualMasks(null, CLEARED);
 
     for (let i = 0; i < PROMPTED; i++) expect(differingPixels(corrected[i]!, plain[i]!)).toBe(0);
     expect(differingPixels(corrected[PROMPTED]!, plain[PROMPTED]!)).toBeGreaterThan(500);

@@ -31,8 +31,8 @@ async function segment(precision: 'fp32' | 'fp16', image: GreyImage): Promise<Ob
     const bank = model.newBank();
     const classIndex = model.classIndex('fetal_head');
     const results: ObjectResult[] = [];
+    const prompts = { points: [{ x: image.width / 2, y: image.height / 2, label: 1 as const }] };
     for (let i = 0; i < FRAMES; i++) {
-      const prompts = { points: [{ x: image.width / 2, y: image.height / 2, label: 1 as const }] };
       const query = i === FRAMES - 1 ? { mode: 'semi' as const, prompts } : { mode: 'auto' as const };
       const out = await model.infer(image.data, image.width, image.height, [{ classIndex, bank, updateMemory: true, ...query }]);
       results.push(out.objects[0]!);
