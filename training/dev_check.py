@@ -1,4 +1,5 @@
-"""Quick dev-split Dice of a checkpoint at the letterboxed model resolution, without and with one
+"""Quick dev-split Dice of a checkpoint at the letterboxed model resolution (each image cropped to its
+ultrasound ROI, as the runtime's `--roi auto` does), without and with one
 simulated correction click (the runtime's `sam2rad eval` gives the official numbers, at each image's
 own resolution).
 
@@ -14,7 +15,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoint import load_model  # noqa: E402
-from data.datasets import list_samples, load_pair  # noqa: E402
+from data.datasets import image_rois, list_samples, load_pair  # noqa: E402
 from sam2rad.config import ModelConfig  # noqa: E402
 from sam2rad.model import Prompts  # noqa: E402
 from steps import Correction, empty_bank, normalise, upsample  # noqa: E402
@@ -34,8 +35,10 @@ def dev_dice(model, kind: str, cfg: ModelConfig, classes: list[str]) -> dict:
     absent = -torch.ones(1, 1, s, s)
     for ci, c in enumerate(classes):
         scores = {"auto": [], "click": []} if kind == "sam2rad" else {"auto": []}
-        for sample in list_samples(c, "dev"):
-            image, mask = load_pair(sample, s)
+        samples = list_samples(c, "dev")
+        rois = image_rois(samples)
+        for sample in samples:
+            image, mask = load_pair(sample, s, rois[sample.image_path])
             x = normalise(torch.tensor(image)[None, None], cfg)
             target = torch.tensor(mask)[None, None]
             if kind == "unet":

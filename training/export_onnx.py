@@ -34,6 +34,9 @@ from sam2rad.model import Sam2Rad  # noqa: E402
 
 OPSET = 17
 PRESETS = {"small": ModelConfig, "full-size": ModelConfig.full_size}
+# Classes whose masks the runtime draws as a fitted shape: HC18's fetal head outlines are ellipses (and
+# head circumference is measured on an ellipse fit).
+SHAPE_PRIORS = {"fetal_head": "ellipse"}
 
 
 class PromptPredictorGraph(nn.Module):
@@ -212,9 +215,11 @@ def main():
         "name": args.name or ("sam2rad-us-small" if args.checkpoint or not args.preset else f"sam2rad-{args.preset}"),
         "version": args.version,
         "input": {"image_size": cfg.image_size, "channels": 3, "grey_to_channels": "replicate",
+                  "crop": "the ultrasound image cut out of the screen grab (sam2rad roi / --roi auto), as in training",
                   "resize": "letterbox: longest side to image_size (bilinear), pad bottom/right with 0",
                   "pixel_scale": 1 / 255, "pixel_mean": list(cfg.pixel_mean), "pixel_std": list(cfg.pixel_std)},
-        "mask": {"size": cfg.mask_size, "threshold_logit": 0.0, "output_index": 0},
+        "mask": {"size": cfg.mask_size, "threshold_logit": 0.0, "output_index": 0,
+                 "shape_priors": {c: p for c, p in SHAPE_PRIORS.items() if c in cfg.classes}},
         "classes": list(cfg.classes),
         "prompts": {"learned_tokens": cfg.ppn_queries - 2, "point_labels": {"padding": -1, "negative": 0,
                     "positive": 1, "box_top_left": 2, "box_bottom_right": 3},

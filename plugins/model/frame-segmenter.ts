@@ -1,9 +1,11 @@
 /** Turns one grey frame into a SegmentedFrame: model inference for every tracked object, then the
- * masks painted back at source resolution. Object score < 0 means no mask for that object. In manual
+ * masks painted back at source resolution (as an ellipse for classes with that shape prior in the
+ * manifest). Object score < 0 means no mask for that object. In manual
  * mode an object with neither a prompt on this frame nor a prompted (conditioning) frame in its memory
  * is not run at all: there is nothing to segment yet (its score is -Infinity, `null` in JSON). */
 import type { ClassResult, Frame, SegmentedFrame } from '../../src/frames/frame.js';
 import { paintMask } from './mask-upsample.js';
+import { paintEllipseMask } from './shape-prior.js';
 import { hasPrompts } from './prompts.js';
 import type { ObjectQuery, Sam2RadModel } from './sam2rad-model.js';
 
@@ -28,10 +30,14 @@ export async function segmentFrame(
     const className = model.manifest.classes[query.classIndex]!;
     const object = isIdle(query) ? undefined : inference.objects[next++];
     if (!object) return { className, value, objectScore: Number.NEGATIVE_INFINITY, box: [0, 0, 0, 0], area: 0 };
-    const present = object.objectScore >= 0;
-    const area = present ? paintMask(object.maskLogits, model.manifest.mask.size, geometry, value, classMap) : 0;
     const [x0, y0, x1, y1] = object.box;
-    return { className, value, objectScore: object.objectScore, box: [x0 * s * k, y0 * s * k, x1 * s * k, y1 * s * k], area };
+    const result = { className, value, objectScore: object.objectScore, box: [x0 * s * k, y0 * s * k, x1 * s * k, y1 * s * k] as const };
+    if (object.objectScore < 0) return { ...result, area: 0 };
+    const { size } = model.manifest.mask;
+    if (model.manifest.mask.shape_priors?.[className] === 'ellipse') {
+      return { ...result, ...paintEllipseMask(object.maskLogits, size, geometry, value, classMap) };
+    }
+    return { ...result, area: paintMask(object.maskLogits, size, geometry, value, classMap) };
   });
   const postprocessed = performance.now();
   return {

@@ -6,6 +6,7 @@ import { loadModel } from './load-model.js';
 import { choiceOption, intOption, UsageError, type Command } from './command.js';
 import { MODEL_OPTIONS } from './defaults.js';
 import { ProgressBar } from './progress.js';
+import { parseRoiSetting, ROI_OPTION } from './roi-option.js';
 import { fileSource } from '../../plugins/sources/index.js';
 
 export const evalCommand: Command = {
@@ -26,6 +27,7 @@ export const evalCommand: Command = {
     clip: { type: 'string', arg: 'VIDEO', help: 'evaluate over this clip instead of still images' },
     'frame-offset': { type: 'string', default: '0', arg: 'N', help: 'mask _fNNNN = clip frame NNNN - N' },
     'no-memory': { type: 'boolean', default: false, help: 'clip: keep the memory bank empty' },
+    roi: ROI_OPTION,
     overlays: { type: 'string', arg: 'DIR', help: 'also write overlay PNGs here' },
     ...MODEL_OPTIONS,
   },
@@ -36,6 +38,7 @@ export const evalCommand: Command = {
     if (!data || !className || !json) throw new UsageError('eval needs --data DIR, --class NAME and --json FILE (see --help)');
     const mode = choiceOption(values, 'mode', EVAL_MODES);
     const clicks = intOption(values, 'clicks');
+    const roi = parseRoiSetting(String(values.roi ?? 'auto'));
     const model = await loadModel(values);
     model.classIndex(className);
     let report: EvalReport;
@@ -46,7 +49,7 @@ export const evalCommand: Command = {
       const frames = source.pull();
       const bar = new ProgressBar(`eval ${path.basename(clip)}`, frameCount ?? 0);
       report = await evaluateClip({
-        model, dataDir: data, className, mode: 'auto', clicks: 0, clip, frames, frameCount,
+        model, dataDir: data, className, mode: 'auto', clicks: 0, roi, clip, frames, frameCount,
         frameOffset: intOption(values, 'frame-offset'), memory: !values['no-memory'],
         overlaysDir: values.overlays as string | undefined, onProgress: (d) => bar.update(d),
       });
@@ -54,7 +57,7 @@ export const evalCommand: Command = {
     } else {
       let bar: ProgressBar | undefined;
       report = await evaluateImages({
-        model, dataDir: data, className, mode, clicks, overlaysDir: values.overlays as string | undefined,
+        model, dataDir: data, className, mode, clicks, roi, overlaysDir: values.overlays as string | undefined,
         onProgress: (done, total) => (bar ??= new ProgressBar(`eval ${className}`, total)).update(done),
       });
       bar?.done();

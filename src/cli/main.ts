@@ -3,10 +3,11 @@
 import { runCommand, UsageError, type Command } from './command.js';
 import { benchCommand } from './bench-command.js';
 import { evalCommand } from './eval-command.js';
+import { roiCommand } from './roi-command.js';
 import { segmentCommand } from './segment-command.js';
 import { serveCommand } from './serve-command.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, segmentCommand, evalCommand, benchCommand];
+const COMMANDS: readonly Command[] = [serveCommand, segmentCommand, evalCommand, roiCommand, benchCommand];
 
 function usage(): string {
   return [

@@ -10,21 +10,12 @@ import { openSource } from '../../plugins/sources/index.js';
 import type { Source } from '../../plugins/sources/source.js';
 import { livePipeline, sourceStatus } from '../pipeline/live-pipeline.js';
 import { registerSessionControls } from '../pipeline/session-controls.js';
-import { intOption, UsageError, type Command } from './command.js';
+import { intOption, type Command } from './command.js';
 import { DEFAULT_MODEL_DIR, MODEL_OPTIONS } from './defaults.js';
-import { cropToRoi, type RoiSetting } from '../frames/roi-crop.js';
+import { cropToRoi } from '../frames/roi-crop.js';
 import { loadStreamDefinition } from '../pipeline/stream-definition.js';
 import { loadModel } from './load-model.js';
-
-function parseRoiSetting(value: string): RoiSetting {
-  if (value === 'auto' || value === 'none') return value;
-  const parts = value.split(',').map(Number);
-  if (parts.length !== 4 || !parts.every((n) => Number.isInteger(n) && n >= 0) || parts[2] === 0 || parts[3] === 0) {
-    throw new UsageError(`--roi: expected none, auto or X,Y,W,H in pixels, got "${value}"`);
-  }
-  const [x, y, width, height] = parts as [number, number, number, number];
-  return { x, y, width, height };
-}
+import { parseRoiSetting, ROI_OPTION } from './roi-option.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -36,7 +27,7 @@ export const serveCommand: Command = {
   options: {
     source: { type: 'string', arg: 'URI', help: 'what to segment (default: demo)' },
     stream: { type: 'string', arg: 'FILE', help: 'a stream definition (streams/*.json): source, ROI, model, classes; flags override it' },
-    roi: { type: 'string', arg: 'none|auto|X,Y,W,H', help: 'crop the scanner UI around the image (default: none, as in training)' },
+    roi: ROI_OPTION,
     loop: { type: 'boolean', default: false, help: 'replay a file source forever' },
     class: { type: 'string', arg: 'NAMES', help: 'comma-separated classes to segment (default: the first class of the model)' },
     port: { type: 'string', default: '8080', arg: 'N', help: 'HTTP/WebSocket port (0 = any free port)' },
@@ -48,7 +39,7 @@ export const serveCommand: Command = {
   async run(values) {
     const log = (line: string) => console.error(`[sam2rad] ${line}`);
     const stream = values.stream ? await loadStreamDefinition(String(values.stream)) : undefined;
-    const roi = values.roi !== undefined ? parseRoiSetting(String(values.roi)) : stream?.roi ?? 'none';
+    const roi = values.roi !== undefined ? parseRoiSetting(String(values.roi)) : stream?.roi ?? 'auto';
     const modelDir = values.model === DEFAULT_MODEL_DIR && stream?.model ? stream.model : String(values.model);
     const sourceUri = (values.source as string | undefined) ?? stream?.source ?? 'demo';
     const metrics = new Metrics();

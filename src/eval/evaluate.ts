@@ -1,8 +1,11 @@
 /** `sam2rad eval`: the model scored on a folder of labelled images, or over a labelled clip, through the
- * same runtime path as the live pipeline (letterbox, five graphs, mask painted at source resolution). */
+ * same runtime path as the live pipeline (ROI crop, letterbox, five graphs, mask painted at the crop's
+ * resolution and placed back into the frame, where it is scored against the full-frame truth). */
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Frame } from '../frames/frame.js';
+import { roiCropper, type RoiSetting } from '../frames/roi-crop.js';
+import { uncropMask, type RoiFrame } from '../frames/roi.js';
 import { readGreyImage, readPngChannel, type GreyImage } from '../frames/read-image.js';
 import { segmentFrame } from '../../plugins/model/frame-segmenter.js';
 import type { PromptMode, PointPrompt } from '../../plugins/model/prompts.js';
@@ -46,6 +49,8 @@ export interface EvalOptions {
   readonly className: string;
   readonly mode: EvalMode;
   readonly clicks: number;
+  /** Crop before the model, as the live pipeline does ('auto': the ultrasound image inside the frame). */
+  readonly roi: RoiSetting;
   readonly overlaysDir?: string;
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -89,25 +94,43 @@ function modelInfo(model: Sam2RadModel): EvalReport['model'] {
   return { name: model.manifest.name, version: model.manifest.version, manifest_sha256: model.loaded.sha256 };
 }
 
-/** Scores one still image: learned and/or box prompts, then `clicks` correction clicks, no memory. */
+/** A point in frame pixels, in the crop's pixels (kept inside the crop). */
+function pointInCrop(point: PointPrompt, crop: RoiFrame): PointPrompt {
+  const { x, y, width, height } = crop.roi;
+  return { ...point, x: Math.min(width, Math.max(0, point.x - x)), y: Math.min(height, Math.max(0, point.y - y)) };
+}
+
+/** Scores one still image: learned and/or box prompts, then `clicks` correction clicks, no memory.
+ * Prompts are simulated from the full-frame truth and moved into the crop. */
 async function scoreImage(options: EvalOptions, image: GreyImage, truth: Uint8Array) {
   const { model, mode, clicks } = options;
   const classIndex = model.classIndex(options.className);
-  const box = mode === 'auto' ? undefined : maskBox(truth, image.width, image.height) ?? undefined;
+  const crop = roiCropper(options.roi)(asFrame(image, 0));
+  const fullBox = mode === 'auto' ? undefined : maskBox(truth, image.width, image.height) ?? undefined;
+  const box = fullBox && cropBox(fullBox, crop);
   const points: PointPrompt[] = [];
   const promptMode: PromptMode = mode === 'box' ? 'manual' : mode === 'auto+box' || clicks > 0 ? 'semi' : 'auto';
-  let result = await segmentFrame(model, asFrame(image, 0), [
-    { classIndex, bank: model.newBank(), mode: promptMode, prompts: { box, points }, updateMemory: false },
-  ]);
-  for (let c = 0; c < clicks; c++) {
-    const click = correctionClick(binary(result.classMap), truth, image.width, image.height);
-    if (!click) break;
-    points.push(click);
-    result = await segmentFrame(model, asFrame(image, 0), [
+  const segment = async () => {
+    const result = await segmentFrame(model, crop, [
       { classIndex, bank: model.newBank(), mode: promptMode, prompts: { box, points: [...points] }, updateMemory: false },
     ]);
+    return { pred: binary(uncropMask(result.classMap, crop)), objectScore: result.results[0]!.objectScore };
+  };
+  let result = await segment();
+  for (let c = 0; c < clicks; c++) {
+    const click = correctionClick(result.pred, truth, image.width, image.height);
+    if (!click) break;
+    points.push(pointInCrop(click, crop));
+    result = await segment();
   }
-  return { pred: binary(result.classMap), objectScore: result.results[0]!.objectScore };
+  return result;
+}
+
+/** A full-frame box clipped to the crop, in the crop's pixels. */
+function cropBox(box: readonly [number, number, number, number], crop: RoiFrame): [number, number, number, number] {
+  const a = pointInCrop({ x: box[0], y: box[1], label: 1 }, crop);
+  const b = pointInCrop({ x: box[2], y: box[3], label: 1 }, crop);
+  return [a.x, a.y, b.x, b.y];
 }
 
 export async function evaluateImages(options: EvalOptions): Promise<EvalReport> {
@@ -163,15 +186,17 @@ export async function evaluateClip(options: ClipEvalOptions): Promise<ClipReport
   if (labelled.size === 0) throw new Error(`${masksDir}: no masks named *_fNNNN.png`);
   const classIndex = model.classIndex(options.className);
   const bank = model.newBank();
+  const crop = roiCropper(options.roi);
   const images: ImageScore[] = [];
   const temporal: number[] = [];
   let previous: Uint8Array | null = null;
   let frames = 0;
   for await (const frame of options.frames) {
-    const result = await segmentFrame(model, frame, [
+    const cropped = crop(frame);
+    const result = await segmentFrame(model, cropped, [
       { classIndex, bank, mode: 'auto', updateMemory: options.memory },
     ]);
-    const pred = binary(result.classMap);
+    const pred = binary(uncropMask(result.classMap, cropped));
     if (previous) temporal.push(overlap(pred, previous).iou);
     previous = pred;
     const maskFile = labelled.get(frame.index);

@@ -24,9 +24,16 @@ export interface AutoRoiOptions extends RoiDetectionOptions {
 }
 
 export function cropToRoi<T extends Frame>(setting: RoiSetting, options: AutoRoiOptions = {}): OperatorFunction<T, T & RoiFrame> {
-  if (setting === 'none') return map((frame) => cropFrame(frame, fullFrame(frame.width, frame.height)));
-  if (setting !== 'auto') return map((frame) => cropFrame(frame, setting));
-  return (frames) => defer(() => frames.pipe(map(autoRoi<T>(options))));
+  return (frames) => defer(() => frames.pipe(map(roiCropper<T>(setting, options))));
+}
+
+/** The crop as a function of one frame sequence (it keeps the automatic detection's state): for
+ * code that pulls frames itself, such as `sam2rad eval`. On a single still image, 'auto' is the
+ * one-frame brightness detection. */
+export function roiCropper<T extends Frame>(setting: RoiSetting, options: AutoRoiOptions = {}): (frame: T) => T & RoiFrame {
+  if (setting === 'none') return (frame) => cropFrame(frame, fullFrame(frame.width, frame.height));
+  if (setting !== 'auto') return (frame) => cropFrame(frame, setting);
+  return autoRoi<T>(options);
 }
 
 /** Motion evidence beats brightness, which beats nothing. */

@@ -18,6 +18,10 @@ export type GraphName = (typeof GRAPH_NAMES)[number];
 export const PRECISIONS = ['fp32', 'fp16'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 
+/** Shapes a class's mask can be drawn as (plugins/model/shape-prior.ts). */
+export const SHAPE_PRIORS = ['ellipse'] as const;
+export type ShapePrior = (typeof SHAPE_PRIORS)[number];
+
 export type Dim = number | string;
 export interface TensorSpec {
   readonly dtype: 'float32' | 'float16' | 'int64';
@@ -44,7 +48,13 @@ export interface Manifest {
     readonly pixel_mean: readonly number[];
     readonly pixel_std: readonly number[];
   };
-  readonly mask: { readonly size: number; readonly threshold_logit: number; readonly output_index: number };
+  readonly mask: {
+    readonly size: number;
+    readonly threshold_logit: number;
+    readonly output_index: number;
+    /** Classes whose masks are drawn as a fitted shape (plugins/model/shape-prior.ts). */
+    readonly shape_priors?: Readonly<Record<string, ShapePrior>>;
+  };
   readonly classes: readonly string[];
   readonly prompts: { readonly learned_tokens: number };
   readonly memory: {
@@ -133,6 +143,11 @@ export function validateManifest(value: unknown, file: string): Manifest {
   need(isPositiveInt(m.mask?.size), file, '"mask.size" must be a positive integer');
   need(Array.isArray(m.classes) && m.classes.length > 0 && m.classes.every((c: unknown) => typeof c === 'string'),
     file, '"classes" must be a non-empty list of names');
+  for (const [name, prior] of Object.entries(m.mask.shape_priors ?? {})) {
+    need(m.classes.includes(name), file, `"mask.shape_priors" names "${name}", which is not one of the classes`);
+    need((SHAPE_PRIORS as readonly unknown[]).includes(prior), file,
+      `"mask.shape_priors.${name}" is ${JSON.stringify(prior)} (expected one of ${SHAPE_PRIORS.join(', ')})`);
+  }
   need(isPositiveInt(m.prompts?.learned_tokens), file, '"prompts.learned_tokens" must be a positive integer');
   for (const key of ['frames', 'dim', 'size', 'pointer_dim'] as const) {
     need(isPositiveInt(m.memory?.[key]), file, `"memory.${key}" must be a positive integer`);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffmpegPath } from '../../src/frames/ffmpeg.js';
 
 const run = promisify(execFile);
 const SHARED = path.resolve('../shared/datasets');
@@ -62,6 +63,29 @@ describe('sam2rad eval', () => {
     auto.images.forEach((image: { name: string; dice: number }, i: number) => {
       expect(clicks.images[i].name).toBe(image.name);
       expect(clicks.images[i].dice, image.name).toBeGreaterThan(image.dice + 0.01);
+    });
+  }, 180_000);
+
+  it('crops the scanner screen around the image (--roi auto) and scores the mask placed back in the frame', async () => {
+    // The same images inside a larger dark "screen" with a bright UI label: the ROI crop gives the model
+    // nearly the same pixels (the detected rectangle may differ by the image's own dark margin), so the
+    // scores stay within 0.01; a crop or mask put back at the wrong offset would lose most of the overlap.
+    const screen = path.join(root, 'screen');
+    await mkdir(path.join(screen, 'images'), { recursive: true });
+    await mkdir(path.join(screen, 'masks'), { recursive: true });
+    const ffmpeg = await ffmpegPath();
+    const pad = 'format=gray,pad=iw+360:ih+180:300:120:black';
+    for (const stem of ['080_HC', '139_HC']) {
+      const [image, mask] = ['images', 'masks'].map((d) => [path.join(fetal, d, `${stem}.png`), path.join(screen, d, `${stem}.png`)]);
+      await run(ffmpeg, ['-v', 'error', '-i', image![0]!, '-vf', `${pad},drawbox=x=20:y=20:w=160:h=40:color=white:t=fill`, image![1]!]);
+      await run(ffmpeg, ['-v', 'error', '-i', mask![0]!, '-vf', `${pad},lut=c0='if(gt(val,127),255,0)'`, mask![1]!]);
+    }
+    const plain = await evalJson(['--data', fetal, '--class', 'fetal_head'], root);
+    const cropped = await evalJson(['--data', screen, '--class', 'fetal_head'], root);
+    const uncropped = await evalJson(['--data', screen, '--class', 'fetal_head', '--roi', 'none'], root);
+    cropped.images.forEach((image: { name: string; dice: number }, i: number) => {
+      expect(Math.abs(image.dice - plain.images[i].dice), image.name).toBeLessThan(0.01);
+      expect(image.dice, image.name).not.toBe(uncropped.images[i].dice);
     });
   }, 180_000);
 

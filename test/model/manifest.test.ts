@@ -47,6 +47,14 @@ describe('model manifest', () => {
     expect(() => validateManifest(manifest, 'm.json')).toThrow('"memory.frames" must be a positive integer');
   });
 
+  it('names a shape prior for an unknown class or of an unknown kind', async () => {
+    const manifest = JSON.parse(await readFile(path.join(MODEL_DIR, 'manifest.json'), 'utf8'));
+    manifest.mask.shape_priors = { kidney: 'ellipse' };
+    expect(() => validateManifest(manifest, 'm.json')).toThrow('m.json: "mask.shape_priors" names "kidney", which is not one of the classes');
+    manifest.mask.shape_priors = { fetal_head: 'circle' };
+    expect(() => validateManifest(manifest, 'm.json')).toThrow('"mask.shape_priors.fetal_head" is "circle" (expected one of ellipse)');
+  });
+
   it('reports a missing model directory', async () => {
     await expect(Sam2RadModel.load(path.join(dir, 'nope'), { ep: 'cpu', intraOpThreads: 1 })).rejects.toThrow(
       /nope\/manifest\.json: cannot read the model manifest/,

@@ -8,7 +8,9 @@ import hashlib
 import io
 import lzma
 import os
+import json
 import random
+import subprocess
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +29,7 @@ LUMBAR_TRAIN_BELOW = 170  # frames < 170 train; frames >= 180 dev (a 10-frame ga
 LUMBAR_DEV_FROM = 180
 CLIP = os.path.join(DATASETS, "videos", "lumbar_spine_sweep_f0001-0209.mp4")
 STORE = 320  # letterboxed size of the training arrays; augmentation resamples it to the model size
+SAM2RAD_CLI = os.path.join(os.path.dirname(__file__), "..", "..", "dist", "src", "cli", "main.js")
 
 
 def _hc18_is_dev(subject: str) -> bool:
@@ -81,11 +84,29 @@ def load_grey(path: str) -> np.ndarray:
     return np.asarray(Image.open(path).convert("L"))
 
 
-def load_pair(sample: Sample, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Image in [0, 1] and mask in {0, 1}, both letterboxed to size x size."""
-    image = letterbox(load_grey(sample.image_path), size, Image.BILINEAR) / 255.0
-    mask = letterbox((load_grey(sample.mask_path) > 127).astype(np.uint8) * 255, size, Image.BILINEAR) / 255.0
-    return image, mask
+def image_rois(samples: list[Sample]) -> dict[str, tuple[int, int, int, int]]:
+    """image path -> (x, y, width, height) of the ultrasound image inside the screen grab, found by
+    `sam2rad roi` (the runtime's own detector, which `--roi auto` applies before the model), so that
+    training crops exactly as the runtime will. Needs the built CLI (npm run build)."""
+    if not os.path.exists(SAM2RAD_CLI):
+        raise SystemExit(f"{SAM2RAD_CLI} not found: run `npm run build` first (training crops with the runtime's ROI detector)")
+    paths = [s.image_path for s in samples]
+    out = subprocess.run(["node", SAM2RAD_CLI, "roi", *paths], capture_output=True, text=True, check=True).stdout
+    rects = {}
+    for line in out.splitlines():
+        found = json.loads(line)
+        r = found["rect"]
+        rects[found["file"]] = (r["x"], r["y"], r["width"], r["height"])
+    return rects
+
+
+def load_pair(sample: Sample, size: int, roi: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Image in [0, 1] and mask in {0, 1}, cropped to `roi` (x, y, width, height), then both
+    letterboxed to size x size."""
+    x, y, w, h = roi
+    image = letterbox(load_grey(sample.image_path)[y:y + h, x:x + w], size, Image.BILINEAR) / 255.0
+    mask = (load_grey(sample.mask_path)[y:y + h, x:x + w] > 127).astype(np.uint8) * 255
+    return image, letterbox(mask, size, Image.BILINEAR) / 255.0
 
 
 def load_clip_frames(size: int) -> np.ndarray:
@@ -118,7 +139,8 @@ def load_training_arrays(classes: list[str], size: int, with_clip: bool, images_
     arrays = {}
     for c in classes:
         chosen = [samples[c][i] for i in keep[c]]
-        pairs = [load_pair(s, size) for s in chosen]
+        rois = image_rois(chosen)
+        pairs = [load_pair(s, size, rois[s.image_path]) for s in chosen]
         arrays[f"{c}/images"] = np.stack([np.rint(p[0] * 255) for p in pairs]).astype(np.uint8)
         arrays[f"{c}/masks"] = np.stack([np.rint(p[1] * 255) for p in pairs]).astype(np.uint8)
         arrays[f"{c}/stems"] = np.array([s.stem for s in chosen])
