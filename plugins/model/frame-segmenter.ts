@@ -1,13 +1,17 @@
 /** Turns one grey frame into a SegmentedFrame: model inference for every tracked object, then the
  * masks painted back at source resolution (as an ellipse for classes with that shape prior in the
- * manifest). Object score < 0 means no mask for that object. In manual
- * mode an object with neither a prompt on this frame nor a prompted (conditioning) frame in its memory
- * is not run at all: there is nothing to segment yet (its score is -Infinity, `null` in JSON). */
+ * manifest). Object score < 0 means no mask for that object. In manual mode an object with neither a
+ * prompt on this frame nor a prompted (conditioning) frame in its memory is not run at all: there is
+ * nothing to segment yet (its score is -Infinity, `null` in JSON).
+ *
+ * A cropped frame (RoiFrame) is segmented on the crop, and everything outside this function stays in
+ * the source frame's pixels: prompts come in and results go out on the whole frame. */
 import type { ClassResult, Frame, SegmentedFrame } from '../../src/frames/frame.js';
+import { boxToSource, isRoiFrame, uncropMask, type Rect, type RoiFrame } from '../../src/frames/roi.js';
 import { paintMask } from './mask-upsample.js';
-import { paintEllipseMask } from './shape-prior.js';
-import { hasPrompts } from './prompts.js';
+import { hasPrompts, type FramePrompts } from './prompts.js';
 import type { ObjectQuery, Sam2RadModel } from './sam2rad-model.js';
+import { paintEllipseMask } from './shape-prior.js';
 
 function isIdle(query: ObjectQuery): boolean {
   return query.mode === 'manual' && !query.bank.hasConditioning && !hasPrompts(query.prompts);
@@ -18,6 +22,21 @@ export async function segmentFrame(
   frame: Frame,
   queries: readonly ObjectQuery[],
 ): Promise<SegmentedFrame> {
+  if (!isRoiFrame(frame)) return segmentCrop(model, frame, queries);
+  const { roi } = frame;
+  const segmented = await segmentCrop(model, frame, queries.map((q) => ({ ...q, prompts: q.prompts && promptsInCrop(q.prompts, roi) })));
+  return {
+    index: frame.index,
+    timestamps: segmented.timestamps,
+    width: frame.sourceWidth,
+    height: frame.sourceHeight,
+    data: frame.sourceData,
+    classMap: uncropMask(segmented.classMap, frame),
+    results: segmented.results.map((r) => resultInSource(r, frame)),
+  };
+}
+
+async function segmentCrop(model: Sam2RadModel, frame: Frame, queries: readonly ObjectQuery[]): Promise<SegmentedFrame> {
   const active = queries.filter((q) => !isIdle(q));
   const inference = await model.infer(frame.data, frame.width, frame.height, active);
   const classMap = new Uint8Array(frame.width * frame.height);
@@ -46,4 +65,22 @@ export async function segmentFrame(
     classMap,
     results,
   };
+}
+
+/** Source-frame prompts in the crop's pixels; points outside the crop are moved to its edge. */
+function promptsInCrop(prompts: FramePrompts, roi: Rect): FramePrompts {
+  const x = (v: number) => Math.min(roi.width, Math.max(0, v - roi.x));
+  const y = (v: number) => Math.min(roi.height, Math.max(0, v - roi.y));
+  const { box, points } = prompts;
+  return {
+    points: points?.map((p) => ({ ...p, x: x(p.x), y: y(p.y) })),
+    box: box && [x(box[0]), y(box[1]), x(box[2]), y(box[3])],
+  };
+}
+
+function resultInSource(result: ClassResult, frame: RoiFrame): ClassResult {
+  const { x, y } = frame.roi;
+  // An object that was not run has no box to move.
+  const moved = Number.isFinite(result.objectScore) ? { ...result, box: boxToSource(result.box, frame) } : result;
+  return result.ellipse ? { ...moved, ellipse: { ...result.ellipse, cx: result.ellipse.cx + x, cy: result.ellipse.cy + y } } : moved;
 }

@@ -6,6 +6,7 @@
  * object's conditioning memory, so the correction carries forward to the following frames the way
  * SAM2 propagates a prompted frame. */
 import type { Frame, SegmentedFrame } from '../../src/frames/frame.js';
+import { sourceSize } from '../../src/frames/roi.js';
 import { segmentFrame } from './frame-segmenter.js';
 import type { MemoryBank } from './memory-bank.js';
 import { PROMPT_MODES, type FramePrompts, type PointPrompt, type PromptMode } from './prompts.js';
@@ -102,16 +103,17 @@ export class SegmentationSession {
         `frame ${prompt.frame} is not available (the session keeps frames ${oldest ?? '-'}..${newest ?? '-'})`,
       );
     }
-    const inside = (x: number, y: number) => x >= 0 && y >= 0 && x <= frame.width && y <= frame.height;
+    const { width, height } = sourceSize(frame);
+    const inside = (x: number, y: number) => x >= 0 && y >= 0 && x <= width && y <= height;
     for (const p of prompt.points ?? []) {
       if (!inside(p.x, p.y)) {
-        throw new PromptError(`point (${p.x}, ${p.y}) is outside frame ${frame.index} (${frame.width}x${frame.height})`);
+        throw new PromptError(`point (${p.x}, ${p.y}) is outside frame ${frame.index} (${width}x${height})`);
       }
     }
     if (prompt.box) {
       const [x0, y0, x1, y1] = prompt.box;
       if (!inside(x0, y0) || !inside(x1, y1) || x1 <= x0 || y1 <= y0) {
-        throw new PromptError(`box [${prompt.box.join(', ')}] is not a box inside frame ${frame.index} (${frame.width}x${frame.height})`);
+        throw new PromptError(`box [${prompt.box.join(', ')}] is not a box inside frame ${frame.index} (${width}x${height})`);
       }
     }
     if (!prompt.box && !(prompt.points?.length)) throw new PromptError('a prompt needs points or a box');

@@ -9,6 +9,8 @@ import { UsageError, type Command } from './command.js';
 import { MODEL_OPTIONS } from './defaults.js';
 import { loadModel } from './load-model.js';
 import { ProgressBar } from './progress.js';
+import { parseRoiSetting, ROI_OPTION } from './roi-option.js';
+import { roiCropper } from '../frames/roi-crop.js';
 import { parsePromptFile } from './prompt-file.js';
 
 export const segmentCommand: Command = {
@@ -25,12 +27,14 @@ export const segmentCommand: Command = {
     mode: { type: 'string', arg: 'MODE', help: 'auto | semi | manual: how prompts combine with the learned ones (default: semi with --prompts, else auto)' },
     prompts: { type: 'string', arg: 'FILE', help: 'JSON file of human prompts per frame' },
     'no-memory': { type: 'boolean', default: false, help: 'segment each frame on its own' },
+    roi: ROI_OPTION,
     ...MODEL_OPTIONS,
   },
   async run(values, positionals) {
     const input = positionals[0];
     const out = values.out as string | undefined;
     if (!input || positionals.length > 1 || !out) throw new UsageError('segment needs one INPUT video and --out DIR (see --help)');
+    const crop = roiCropper(parseRoiSetting(String(values.roi ?? 'auto')));
     const prompts: HumanPrompt[] = values.prompts ? parsePromptFile(values.prompts as string, await readFile(values.prompts as string, 'utf8')) : [];
     const model = await loadModel(values);
     const classes = values.class ? String(values.class).split(',') : [model.manifest.classes[0]!];
@@ -47,7 +51,7 @@ export const segmentCommand: Command = {
     const bar = new ProgressBar(`segment ${path.basename(input)}`, info.frameCount ?? 0);
     let count = 0;
     for await (const frame of source.pull()) {
-      const result = await session.process(frame, byFrame.get(frame.index));
+      const result = await session.process(crop(frame), byFrame.get(frame.index));
       recorder.write(result);
       bar.update(++count);
       if (recorder.error) break;

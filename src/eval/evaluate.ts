@@ -1,11 +1,10 @@
 /** `sam2rad eval`: the model scored on a folder of labelled images, or over a labelled clip, through the
- * same runtime path as the live pipeline (ROI crop, letterbox, five graphs, mask painted at the crop's
- * resolution and placed back into the frame, where it is scored against the full-frame truth). */
+ * same runtime path as the live pipeline (ROI crop, letterbox, five graphs, mask painted back onto the
+ * whole frame at source resolution, where it is scored against the full-frame truth). */
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Frame } from '../frames/frame.js';
 import { roiCropper, type RoiSetting } from '../frames/roi-crop.js';
-import { uncropMask, type RoiFrame } from '../frames/roi.js';
 import { readGreyImage, readPngChannel, type GreyImage } from '../frames/read-image.js';
 import { segmentFrame } from '../../plugins/model/frame-segmenter.js';
 import type { PromptMode, PointPrompt } from '../../plugins/model/prompts.js';
@@ -94,43 +93,28 @@ function modelInfo(model: Sam2RadModel): EvalReport['model'] {
   return { name: model.manifest.name, version: model.manifest.version, manifest_sha256: model.loaded.sha256 };
 }
 
-/** A point in frame pixels, in the crop's pixels (kept inside the crop). */
-function pointInCrop(point: PointPrompt, crop: RoiFrame): PointPrompt {
-  const { x, y, width, height } = crop.roi;
-  return { ...point, x: Math.min(width, Math.max(0, point.x - x)), y: Math.min(height, Math.max(0, point.y - y)) };
-}
-
-/** Scores one still image: learned and/or box prompts, then `clicks` correction clicks, no memory.
- * Prompts are simulated from the full-frame truth and moved into the crop. */
+/** Scores one still image: learned and/or box prompts, then `clicks` correction clicks, no memory. */
 async function scoreImage(options: EvalOptions, image: GreyImage, truth: Uint8Array) {
   const { model, mode, clicks } = options;
   const classIndex = model.classIndex(options.className);
-  const crop = roiCropper(options.roi)(asFrame(image, 0));
-  const fullBox = mode === 'auto' ? undefined : maskBox(truth, image.width, image.height) ?? undefined;
-  const box = fullBox && cropBox(fullBox, crop);
+  const frame = roiCropper(options.roi)(asFrame(image, 0));
+  const box = mode === 'auto' ? undefined : maskBox(truth, image.width, image.height) ?? undefined;
   const points: PointPrompt[] = [];
   const promptMode: PromptMode = mode === 'box' ? 'manual' : mode === 'auto+box' || clicks > 0 ? 'semi' : 'auto';
   const segment = async () => {
-    const result = await segmentFrame(model, crop, [
+    const result = await segmentFrame(model, frame, [
       { classIndex, bank: model.newBank(), mode: promptMode, prompts: { box, points: [...points] }, updateMemory: false },
     ]);
-    return { pred: binary(uncropMask(result.classMap, crop)), objectScore: result.results[0]!.objectScore };
+    return { pred: binary(result.classMap), objectScore: result.results[0]!.objectScore };
   };
   let result = await segment();
   for (let c = 0; c < clicks; c++) {
     const click = correctionClick(result.pred, truth, image.width, image.height);
     if (!click) break;
-    points.push(pointInCrop(click, crop));
+    points.push(click);
     result = await segment();
   }
   return result;
-}
-
-/** A full-frame box clipped to the crop, in the crop's pixels. */
-function cropBox(box: readonly [number, number, number, number], crop: RoiFrame): [number, number, number, number] {
-  const a = pointInCrop({ x: box[0], y: box[1], label: 1 }, crop);
-  const b = pointInCrop({ x: box[2], y: box[3], label: 1 }, crop);
-  return [a.x, a.y, b.x, b.y];
 }
 
 export async function evaluateImages(options: EvalOptions): Promise<EvalReport> {
@@ -192,11 +176,10 @@ export async function evaluateClip(options: ClipEvalOptions): Promise<ClipReport
   let previous: Uint8Array | null = null;
   let frames = 0;
   for await (const frame of options.frames) {
-    const cropped = crop(frame);
-    const result = await segmentFrame(model, cropped, [
+    const result = await segmentFrame(model, crop(frame), [
       { classIndex, bank, mode: 'auto', updateMemory: options.memory },
     ]);
-    const pred = binary(uncropMask(result.classMap, cropped));
+    const pred = binary(result.classMap);
     if (previous) temporal.push(overlap(pred, previous).iou);
     previous = pred;
     const maskFile = labelled.get(frame.index);

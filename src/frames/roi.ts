@@ -11,12 +11,25 @@ export interface Rect {
   readonly height: number;
 }
 
-/** A frame cut out of a larger source frame. `width`/`height`/`data` are the crop's. */
+/** A frame cut out of a larger source frame. `width`/`height`/`data` are the crop's, which the model
+ * sees; results are painted back onto the source frame, which is what is shown and recorded (so a
+ * crop that changes mid-stream changes nothing downstream). */
 export interface RoiFrame extends Frame {
   /** Where the crop lies in the source frame. */
   readonly roi: Rect;
   readonly sourceWidth: number;
   readonly sourceHeight: number;
+  /** The source frame's pixels (sourceWidth * sourceHeight bytes). */
+  readonly sourceData: Uint8Array;
+}
+
+export function isRoiFrame(frame: Frame): frame is RoiFrame {
+  return 'roi' in frame;
+}
+
+/** The size of the frame prompts and results refer to: the source frame of a crop. */
+export function sourceSize(frame: Frame): { width: number; height: number } {
+  return isRoiFrame(frame) ? { width: frame.sourceWidth, height: frame.sourceHeight } : { width: frame.width, height: frame.height };
 }
 
 export function fullFrame(width: number, height: number): Rect {
@@ -40,7 +53,7 @@ export function describeRect(rect: Rect): string {
  * The full frame is passed through without a copy. */
 export function cropFrame<T extends Frame>(frame: T, rect: Rect): T & RoiFrame {
   checkRect(rect, frame.width, frame.height);
-  const source = { roi: rect, sourceWidth: frame.width, sourceHeight: frame.height };
+  const source = { roi: rect, sourceWidth: frame.width, sourceHeight: frame.height, sourceData: frame.data };
   if (rect.width === frame.width && rect.height === frame.height) return { ...frame, ...source };
   const data = new Uint8Array(rect.width * rect.height);
   for (let row = 0; row < rect.height; row++) {

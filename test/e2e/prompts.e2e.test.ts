@@ -314,13 +314,12 @@ describe('prompts from the viewer', () => {
     expect(sent.length).toBe(count);
     await page.uncheck('#freeze');
 
-    // Brush: a stroke becomes at most 12 positive points along it; with Shift, negative ones. (Served with
-    // the default --roi auto, frames are the clip's 370x610 motion crop; the stroke stays inside it.)
+    // Brush: a stroke becomes at most 12 positive points along it; with Shift, negative ones.
     await page.click('#tool-brush');
     await waitBody('tool', (v) => v === 'brush');
     const stroke = async (shift: boolean) => {
-      const start = await at(100, 250);
-      const end = await at(330, 330);
+      const start = await at(80, 250);
+      const end = await at(380, 330);
       if (shift) await page.keyboard.down('Shift');
       await page.mouse.move(start.clientX, start.clientY);
       await page.mouse.down();
@@ -333,7 +332,7 @@ describe('prompts from the viewer', () => {
     expect(brushed.length).toBeGreaterThanOrEqual(2);
     expect(brushed.length).toBeLessThanOrEqual(12);
     expect(brushed.every((p) => p.label === 1)).toBe(true);
-    expect(near(brushed[0]!.x, 100) && near(brushed.at(-1)!.x, 330)).toBe(true);
+    expect(near(brushed[0]!.x, 80) && near(brushed.at(-1)!.x, 380)).toBe(true);
     await clickAndAck(() => stroke(true), /^prompt queued/);
     expect((lastPrompt().points as Json[]).slice(-brushed.length).every((p) => p.label === 0)).toBe(true);
     await page.click('#tool-point');

@@ -66,10 +66,11 @@ describe('sam2rad eval', () => {
     });
   }, 180_000);
 
-  it('crops the scanner screen around the image (--roi auto) and scores the mask placed back in the frame', async () => {
+  it('crops the scanner screen around the image (--roi auto): prompts move into the crop, masks back onto the screen', async () => {
     // The same images inside a larger dark "screen" with a bright UI label: the ROI crop gives the model
     // nearly the same pixels (the detected rectangle may differ by the image's own dark margin), so the
-    // scores stay within 0.01; a crop or mask put back at the wrong offset would lose most of the overlap.
+    // scores stay within 0.01, with the truth box or a click (drawn on the whole screen) as prompts too. A
+    // crop, prompt or mask moved by the wrong offset would lose most of the overlap.
     const screen = path.join(root, 'screen');
     await mkdir(path.join(screen, 'images'), { recursive: true });
     await mkdir(path.join(screen, 'masks'), { recursive: true });
@@ -80,13 +81,15 @@ describe('sam2rad eval', () => {
       await run(ffmpeg, ['-v', 'error', '-i', image![0]!, '-vf', `${pad},drawbox=x=20:y=20:w=160:h=40:color=white:t=fill`, image![1]!]);
       await run(ffmpeg, ['-v', 'error', '-i', mask![0]!, '-vf', `${pad},lut=c0='if(gt(val,127),255,0)'`, mask![1]!]);
     }
-    const plain = await evalJson(['--data', fetal, '--class', 'fetal_head'], root);
-    const cropped = await evalJson(['--data', screen, '--class', 'fetal_head'], root);
-    const uncropped = await evalJson(['--data', screen, '--class', 'fetal_head', '--roi', 'none'], root);
-    cropped.images.forEach((image: { name: string; dice: number }, i: number) => {
-      expect(Math.abs(image.dice - plain.images[i].dice), image.name).toBeLessThan(0.01);
-      expect(image.dice, image.name).not.toBe(uncropped.images[i].dice);
-    });
+    for (const extra of [[], ['--mode', 'box'], ['--clicks', '1']]) {
+      const plain = await evalJson(['--data', fetal, '--class', 'fetal_head', ...extra], root);
+      const cropped = await evalJson(['--data', screen, '--class', 'fetal_head', ...extra], root);
+      const uncropped = await evalJson(['--data', screen, '--class', 'fetal_head', '--roi', 'none', ...extra], root);
+      cropped.images.forEach((image: { name: string; dice: number }, i: number) => {
+        expect(Math.abs(image.dice - plain.images[i].dice), `${image.name} ${extra.join(' ')}`).toBeLessThan(0.01);
+        expect(image.dice, `${image.name} ${extra.join(' ')}`).not.toBe(uncropped.images[i].dice);
+      });
+    }
   }, 180_000);
 
   it('runs a clip with and without memory and reports temporal stability', async () => {
