@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Scores a model directory on every class's dev split with `sam2rad eval` (the runtime path) and writes
-// the figures into its manifest.json ("metrics") and a JSON summary. Baselines are passed in as JSON, or
+// the figures into its manifest.json ("metrics") and a JSON summary. A class with a shape prior is also
+// scored without it (auto mode), so that the network's own figure is on record. Baselines are passed in as JSON, or
 // carried from an earlier manifest whose model they were measured beside (a release that changes only
 // what human prompts do keeps its baselines).
 //
@@ -8,7 +9,8 @@
 //        [--unet runs/unet/dev.json] [--fewshot-model /tmp/fewshot] [--carry-baselines OLD/manifest.json]
 //        [--write-manifest]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -54,6 +56,19 @@ for (const cls of CLASSES) {
     dev[cls].fewshot10_auto = { dice: round(report.dice), iou: round(report.iou) };
   }
 }
+// The network alone: the same graphs under a manifest without shape priors.
+const manifest = JSON.parse(readFileSync(path.join(values.model, 'manifest.json'), 'utf8'));
+const priors = Object.keys(manifest.mask.shape_priors ?? {});
+if (priors.length) {
+  const bare = mkdtempSync(path.join(os.tmpdir(), 'sam2rad-no-prior-'));
+  for (const file of readdirSync(values.model)) if (file.endsWith('.onnx')) symlinkSync(path.resolve(values.model, file), path.join(bare, file));
+  writeFileSync(path.join(bare, 'manifest.json'), JSON.stringify({ ...manifest, mask: { ...manifest.mask, shape_priors: {} } }));
+  for (const cls of priors) {
+    const report = evaluate(bare, `${cls}.auto.no-shape-prior`, ['--data', path.join(values.dev, cls), '--class', cls]);
+    dev[cls].auto_without_shape_prior = { dice: round(report.dice), iou: round(report.iou) };
+  }
+  rmSync(bare, { recursive: true });
+}
 if (values.unet) {
   const unet = JSON.parse(readFileSync(values.unet, 'utf8'));
   for (const cls of CLASSES) dev[cls].unet = { dice: round(unet.classes[cls].dice), iou: round(unet.classes[cls].iou) };
@@ -79,9 +94,7 @@ for (const memory of [true, false]) {
 const metrics = { split: 'dev (see training/data/datasets.py)', evaluated: new Date().toISOString(), dev, lumbar_clip: clip };
 writeFileSync(path.join(values.out, 'summary.json'), JSON.stringify(metrics, null, 2));
 if (values['write-manifest']) {
-  const file = path.join(values.model, 'manifest.json');
-  const manifest = JSON.parse(readFileSync(file, 'utf8'));
   manifest.metrics = metrics;
-  writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(path.join(values.model, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
 console.log(JSON.stringify(metrics, null, 2));

@@ -1,4 +1,5 @@
-"""Dev-split Dice/IoU of the U-Net baseline, scored like `sam2rad eval` (at each image's own resolution).
+"""Dev-split Dice/IoU of the U-Net baseline, scored like `sam2rad eval`: each image cropped to its
+ultrasound ROI (as `--roi auto` does), the mask put back into the whole image and scored there.
 
   /usr/bin/python3 training/eval_unet.py --checkpoint runs/unet/checkpoint.pt --json runs/unet/dev.json
 
@@ -17,7 +18,7 @@ from torch.nn import functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoint import load_model  # noqa: E402
-from data.datasets import letterbox, list_samples, load_grey  # noqa: E402
+from data.datasets import image_rois, letterbox, list_samples, load_grey  # noqa: E402
 from steps import normalise  # noqa: E402
 
 
@@ -42,10 +43,12 @@ def main():
     report = {"model": "unet", "logit_grid": args.logit_grid or None, "steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"], "classes": {}}
     for ci, c in enumerate(cfg.classes):
         images = []
-        for sample in list_samples(c, args.split):
-            grey = load_grey(sample.image_path)
+        samples = list_samples(c, args.split)
+        rois = image_rois(samples)
+        for sample in samples:
+            x0, y0, w, h = rois[sample.image_path]
+            grey = load_grey(sample.image_path)[y0:y0 + h, x0:x0 + w]
             truth = load_grey(sample.mask_path) > 127
-            h, w = grey.shape
             x = normalise(torch.tensor(letterbox(grey, s, Image.BILINEAR) / 255.0)[None, None].float(), cfg)
             logits = model(x)[:, ci:ci + 1]
             if args.logit_grid:
@@ -54,7 +57,8 @@ def main():
             scale = s / max(h, w)
             nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
             logits = F.interpolate(logits[:, :, :nh, :nw], size=(h, w), mode="bilinear", align_corners=False)
-            pred = (logits[0, 0] > 0).numpy()
+            pred = np.zeros_like(truth)
+            pred[y0:y0 + h, x0:x0 + w] = (logits[0, 0] > 0).numpy()
             dice, iou = overlap(pred, truth)
             images.append({"name": sample.stem, "dice": dice, "iou": iou})
         report["classes"][c] = {"dice": float(np.mean([i["dice"] for i in images])),

@@ -1,4 +1,5 @@
-"""Pack the letterboxed training set into one file, for training on a machine without ../shared.
+"""Pack the training set as the model sees it (each still cropped to its ultrasound ROI, then letterboxed)
+into one file, for training on a machine without ../shared.
 
   /usr/bin/python3 training/pack_data.py --out runs/gpu-train/train-320.npz.xz
 
