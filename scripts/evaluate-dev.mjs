@@ -78,7 +78,7 @@ if (values['carry-baselines']) {
   for (const cls of CLASSES) {
     for (const key of ['unet', 'fewshot10_auto']) {
       const figure = earlier.metrics?.dev?.[cls]?.[key];
-      if (figure && !dev[cls][key]) dev[cls][key] = { ...figure, from: `${earlier.name} ${earlier.version}` };
+      if (figure && !dev[cls][key]) dev[cls][key] = { from: `${earlier.name} ${earlier.version}`, ...figure }; // keeps an older "from"
     }
   }
 }

@@ -215,7 +215,7 @@ def main():
         "name": args.name or ("sam2rad-us-small" if args.checkpoint or not args.preset else f"sam2rad-{args.preset}"),
         "version": args.version,
         "input": {"image_size": cfg.image_size, "channels": 3, "grey_to_channels": "replicate",
-                  "crop": "the ultrasound image cut out of the screen grab (sam2rad roi / --roi auto), as in training",
+                  "crop": "the ultrasound image cut out of the screen grab (sam2rad roi / --roi auto)",
                   "resize": "letterbox: longest side to image_size (bilinear), pad bottom/right with 0",
                   "pixel_scale": 1 / 255, "pixel_mean": list(cfg.pixel_mean), "pixel_std": list(cfg.pixel_std)},
         "mask": {"size": cfg.mask_size, "threshold_logit": 0.0, "output_index": 0,

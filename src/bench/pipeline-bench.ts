@@ -1,5 +1,5 @@
-/** Pipeline speed through the real server: frames decoded by ffmpeg, segmented, sent over a WebSocket
- * to a client that reads them. Two runs: a file at full speed (throughput; no frame dropped) and a
+/** Pipeline speed through the real server: frames decoded by ffmpeg, cropped to the ROI as `serve` does
+ * by default, segmented, sent over a WebSocket to a client that reads them. Two runs: a file at full speed (throughput; no frame dropped) and a
  * source paced at its native rate (latency decode -> WebSocket send, drops, memory growth). */
 import { concatMap, from, share, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
@@ -8,6 +8,7 @@ import { LiveServer } from '../server/server.js';
 import { Metrics } from '../server/metrics.js';
 import { decodeFrameMessage, FRAME_TO_WS } from '../server/protocol.js';
 import { livePipeline } from '../pipeline/live-pipeline.js';
+import { cropToRoi, roiCropper } from '../frames/roi-crop.js';
 import type { Source } from '../../plugins/sources/index.js';
 import { SegmentationSession } from '../../plugins/model/segmentation-session.js';
 import type { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
@@ -72,7 +73,8 @@ export async function benchmarkThroughput(model: Sam2RadModel, open: OpenBenchSo
       yield frame;
     }
   };
-  const frames = from(pulled()).pipe(concatMap((f) => session.process(f)), share());
+  const crop = roiCropper('auto');
+  const frames = from(pulled()).pipe(concatMap((f) => session.process(crop(f))), share());
   await serveThrough(frames, metrics, async () => {
     const start = performance.now();
     await new Promise<void>((resolve, reject) => frames.subscribe({ complete: resolve, error: reject }));
@@ -97,7 +99,7 @@ export async function benchmarkRealtime(model: Sam2RadModel, open: OpenBenchSour
   const source = await open({ realtime: true, loop: true });
   const session = new SegmentationSession(model, { classes });
   const metrics = new Metrics();
-  const frames = livePipeline({ source, session, metrics, log: (line) => console.error(line) });
+  const frames = livePipeline({ source, session, metrics, crop: cropToRoi('auto'), log: (line) => console.error(line) });
   const mb = () => process.memoryUsage().rss / 2 ** 20;
   let rssStart = 0;
   let rssEnd = 0;

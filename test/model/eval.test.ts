@@ -35,7 +35,7 @@ describe('sam2rad eval', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-eval-'));
     // HC18 subjects from the dev split (never trained on; see training/data/datasets.py) on which the
-    // shipped model is typical (dev mean Dice 0.963): a broken runtime path drops them far below 0.9.
+    // shipped model is typical (dev mean Dice 0.967): a broken runtime path drops them far below 0.9.
     fetal = await fixture(root, 'hc18_fetal_head_us', ['080_HC', '139_HC', '155_HC'], '.png');
     lumbar = await fixture(root, 'lumbar_spine_bone_us', ['lumbar_f0182', 'lumbar_f0199', 'lumbar_f0205'], '.jpg');
   });
