@@ -52,11 +52,11 @@ async function segmentCrop(model: Sam2RadModel, frame: Frame, queries: readonly 
     const [x0, y0, x1, y1] = object.box;
     const result = { className, value, objectScore: object.objectScore, box: [x0 * s * k, y0 * s * k, x1 * s * k, y1 * s * k] as const };
     if (object.objectScore < 0) return { ...result, area: 0 };
-    const { size } = model.manifest.mask;
-    if (model.manifest.mask.shape_priors?.[className] === 'ellipse') {
-      return { ...result, ...paintEllipseMask(object.maskLogits, size, geometry, value, classMap) };
+    const { size, threshold_logit: threshold, shape_priors: priors } = model.manifest.mask;
+    if (priors?.[className] === 'ellipse') {
+      return { ...result, ...paintEllipseMask(object.maskLogits, size, geometry, value, classMap, threshold) };
     }
-    return { ...result, area: paintMask(object.maskLogits, size, geometry, value, classMap) };
+    return { ...result, area: paintMask(object.maskLogits, size, geometry, value, classMap, threshold) };
   });
   const postprocessed = performance.now();
   return {

@@ -112,17 +112,18 @@ export function paintEllipse(ellipse: Ellipse, w: number, h: number, value: numb
   return area;
 }
 
-/** The largest region of the logits as its moment ellipse, painted with `value` into `out`. */
+/** The largest region of the logits above `threshold`, as its moment ellipse, painted with `value` into `out`. */
 export function paintEllipseMask(
   logits: Float32Array,
   m: number,
   box: Letterbox,
   value: number,
   out: Uint8Array,
+  threshold = 0,
 ): { area: number; ellipse?: Ellipse } {
   const { sourceWidth: w, sourceHeight: h } = box;
   const region = new Uint8Array(w * h);
-  paintMask(keepLargestRegion(logits, m), m, box, 1, region);
+  paintMask(keepLargestRegion(logits, m, threshold), m, box, 1, region, threshold);
   const ellipse = momentEllipse(region, w, 1);
   if (!ellipse) return { area: 0 };
   return { area: paintEllipse(ellipse, w, h, value, out), ellipse };

@@ -50,6 +50,7 @@ export interface Manifest {
   };
   readonly mask: {
     readonly size: number;
+    /** A pixel is in the mask where the upsampled logit is above this. */
     readonly threshold_logit: number;
     readonly output_index: number;
     /** Classes whose masks are drawn as a fitted shape (plugins/model/shape-prior.ts). */
@@ -141,6 +142,7 @@ export function validateManifest(value: unknown, file: string): Manifest {
   }
   need(typeof m.input.pixel_scale === 'number', file, '"input.pixel_scale" must be a number');
   need(isPositiveInt(m.mask?.size), file, '"mask.size" must be a positive integer');
+  need(typeof m.mask.threshold_logit === 'number', file, '"mask.threshold_logit" must be a number (the logit above which a pixel is in the mask)');
   need(Array.isArray(m.classes) && m.classes.length > 0 && m.classes.every((c: unknown) => typeof c === 'string'),
     file, '"classes" must be a non-empty list of names');
   for (const [name, prior] of Object.entries(m.mask.shape_priors ?? {})) {

@@ -45,6 +45,8 @@ describe('model manifest', () => {
     expect(() => validateManifest(manifest, 'm.json')).toThrow('m.json: "graphs.prompt_predictor.outputs.mask_prompt" is missing');
     delete manifest.memory.frames;
     expect(() => validateManifest(manifest, 'm.json')).toThrow('"memory.frames" must be a positive integer');
+    manifest.mask.threshold_logit = '0';
+    expect(() => validateManifest(manifest, 'm.json')).toThrow('"mask.threshold_logit" must be a number');
   });
 
   it('names a shape prior for an unknown class or of an unknown kind', async () => {
