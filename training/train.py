@@ -31,7 +31,7 @@ from sam2rad.unet import UNet  # noqa: E402
 from steps import sam2rad_step, unet_step  # noqa: E402
 
 
-def restrict_training(model, trainable: str) -> list:
+def restrict_training(model, trainable: str, query_classes: list[str]) -> list:
     """-> the (name, parameter) pairs the optimizer may change."""
     if trainable == "all":
         return list(model.named_parameters())
@@ -41,6 +41,14 @@ def restrict_training(model, trainable: str) -> list:
         model.mask_decoder.requires_grad_(True)
     elif trainable == "refiner":
         model.mask_decoder.refiner.requires_grad_(True)
+    elif trainable == "class-queries":
+        # Only the listed classes' rows: the others get no gradient and no weight decay, so AdamW leaves
+        # them (and those classes' outputs) exactly as they are.
+        classes = list(model.cfg.classes)
+        rows = torch.tensor([1.0 if c in query_classes else 0.0 for c in classes])[:, None, None]
+        for table in (model.prompt_predictor.class_queries, model.prompt_predictor.class_query_pe):
+            table.requires_grad_(True)
+            table.register_hook(lambda grad: grad * rows)
     elif trainable == "point-labels":
         # Rows 0-1 (negative/positive point) only: rows 2-3 (box corners) also carry the learned box of auto
         # mode. Their gradient is zeroed and weight decay is off, so AdamW leaves them exactly as they are.
@@ -82,10 +90,13 @@ def main():
     ap.add_argument("--resume", help="continue this checkpoint; its time counts towards --minutes")
     ap.add_argument("--init", help="start from this checkpoint's weights as a new stage (fine-tuning): fresh "
                                    "optimizer, schedule and budget")
-    ap.add_argument("--trainable", choices=["all", "decoder", "refiner", "point-labels"], default="all",
+    ap.add_argument("--trainable", choices=["all", "decoder", "refiner", "point-labels", "class-queries"], default="all",
                     help="what a fine-tuning stage changes: everything, the prompt encoder + mask decoder, only the "
-                         "mask refiner, or only the positive/negative point label embeddings (with the last two, "
-                         "autonomous outputs stay bit-identical)")
+                         "mask refiner, only the positive/negative point label embeddings (with these two, "
+                         "autonomous outputs stay bit-identical), or only the prompt predictor's query tokens of "
+                         "--query-classes (the other classes' outputs stay bit-identical)")
+    ap.add_argument("--query-classes", default="",
+                    help="with --trainable class-queries: comma-separated classes whose query tokens train")
     ap.add_argument("--correction-p", type=float, default=0.5,
                     help="share of frames that get a second decoder pass with a simulated correction click")
     ap.add_argument("--correction-weight", type=float, default=1.0, help="weight of that pass's mask loss")
@@ -126,8 +137,8 @@ def main():
         # A checkpoint rebuilt from a release (import_onnx.py) says so in its stage record.
         earlier_stages = init.get("earlier_stages", []) + [
             {k: init[k] for k in ("steps", "budget_seconds", "budget_clock", "args", "imported_from") if k in init}]
-    trainable = restrict_training(model, args.trainable)
-    decays = lambda p: p.ndim > 1 and args.trainable != "point-labels"
+    trainable = restrict_training(model, args.trainable, args.query_classes.split(","))
+    decays = lambda p: p.ndim > 1 and args.trainable not in ("point-labels", "class-queries")
     decay = [p for n, p in trainable if decays(p)]
     no_decay = [p for n, p in trainable if not decays(p)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],

@@ -1,7 +1,7 @@
 /** A few real training steps of the PyTorch model (Debian's python3-torch): the loss goes down; the
  * checkpoint survives the split into parts that the GPU machine returns; fine-tuning stages that train
- * only the point-label embeddings or only the mask refiner leave every other weight and batch-norm
- * statistic untouched; the shipped model imports back into a checkpoint. */
+ * only the point-label embeddings, only the mask refiner or only some classes' query tokens leave every
+ * other weight and batch-norm statistic untouched; the shipped model imports back into a checkpoint. */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -25,6 +25,13 @@ import sys, torch
 a, b = (torch.load(p, map_location="cpu", weights_only=False)["state_dict"] for p in sys.argv[1:3])
 assert a.keys() == b.keys(), "different entries"
 print(",".join(k for k in a if not torch.equal(a[k], b[k])))`;
+
+/** Per class-query table: which class rows differ between two checkpoints. */
+const CHANGED_ROWS = `
+import sys, torch
+a, b = (torch.load(p, map_location="cpu", weights_only=False)["state_dict"] for p in sys.argv[1:3])
+for k in ("prompt_predictor.class_queries", "prompt_predictor.class_query_pe"):
+    print(",".join(str(not torch.equal(x, y)) for x, y in zip(a[k], b[k])))`;
 
 async function differing(first: string, second: string): Promise<string[]> {
   const { stdout } = await run(PYTHON, ['-c', DIFFERING, first, second], { env: ENV });
@@ -75,6 +82,16 @@ describe('training smoke run', () => {
     const changed = await differing(checkpoint, path.join(tuned, 'checkpoint.pt'));
     expect(changed.length).toBeGreaterThan(0);
     for (const name of changed) expect(name).toMatch(/^mask_decoder\.refiner\./);
+  }, 320_000);
+
+  it('a class-queries fine-tune changes only the listed classes\' query tokens', async () => {
+    const tuned = path.join(out, 'queries');
+    await train(tuned, ['--max-steps', '6', '--init', checkpoint, '--trainable', 'class-queries', '--query-classes', 'hip_bone', '--correction-p', '0']);
+    const after = path.join(tuned, 'checkpoint.pt');
+    expect(await differing(checkpoint, after)).toEqual(['prompt_predictor.class_queries', 'prompt_predictor.class_query_pe']);
+    // Rows in class order (fetal_head, lumbar_bone, hip_bone): only hip_bone's moved.
+    const { stdout } = await run(PYTHON, ['-c', CHANGED_ROWS, checkpoint, after], { env: ENV });
+    expect(stdout.trim()).toBe('False,False,True\nFalse,False,True');
   }, 320_000);
 
   it('imports the shipped model back into a checkpoint whose export matches its graphs', async () => {
