@@ -1,12 +1,12 @@
-/** The --roi option shared by `serve` and `eval`: where the ultrasound image is cut out of the frame
- * before the model sees it. The model is trained on such crops, so 'auto' is the default. */
+/** The --roi option shared by `serve`, `segment` and `eval`: where the ultrasound image is cut out of the frame
+ * before the model sees it. Training crops the same way (sam2rad roi), so 'auto' is the default. */
 import type { RoiSetting } from '../frames/roi-crop.js';
 import { UsageError, type OptionSpec } from './command.js';
 
 export const ROI_OPTION: OptionSpec = {
   type: 'string',
   arg: 'none|auto|X,Y,W,H',
-  help: 'crop the scanner UI around the ultrasound image before the model (default: auto, as in training)',
+  help: 'crop the scanner UI around the ultrasound image before the model (default: auto)',
 };
 
 export function parseRoiSetting(value: string): RoiSetting {
