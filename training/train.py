@@ -42,22 +42,22 @@ def restrict_training(model, trainable: str, query_classes: list[str]) -> list:
     elif trainable == "refiner":
         model.mask_decoder.refiner.requires_grad_(True)
     elif trainable == "class-queries":
-        # Only the listed classes' rows: the others get no gradient and no weight decay, so AdamW leaves
-        # them (and those classes' outputs) exactly as they are.
-        classes = list(model.cfg.classes)
-        rows = torch.tensor([1.0 if c in query_classes else 0.0 for c in classes])[:, None, None]
-        for table in (model.prompt_predictor.class_queries, model.prompt_predictor.class_query_pe):
-            table.requires_grad_(True)
-            table.register_hook(lambda grad: grad * rows)
+        keep = [c in query_classes for c in model.cfg.classes]
+        train_rows(model.prompt_predictor.class_queries, keep)
+        train_rows(model.prompt_predictor.class_query_pe, keep)
     elif trainable == "point-labels":
-        # Rows 0-1 (negative/positive point) only: rows 2-3 (box corners) also carry the learned box of auto
-        # mode. Their gradient is zeroed and weight decay is off, so AdamW leaves them exactly as they are.
-        labels = model.prompt_encoder.label_embeddings
-        labels.requires_grad_(True)
-        keep_rows = torch.tensor([1.0, 1.0, 0.0, 0.0])[:, None]
-        labels.register_hook(lambda grad: grad * keep_rows)
+        # Rows 0-1 (negative/positive point) only: rows 2-3 (box corners) also carry the learned box of auto mode.
+        train_rows(model.prompt_encoder.label_embeddings, [True, True, False, False])
     frozen_modules_to_eval(model)
     return [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+
+
+def train_rows(table, keep: list[bool]) -> None:
+    """Trains only the rows of `table` (first dimension) marked in `keep`: the others get a zero gradient,
+    and with weight decay off (see `decays` in main) AdamW leaves them exactly as they are."""
+    table.requires_grad_(True)
+    mask = torch.tensor(keep, dtype=table.dtype).reshape(-1, *[1] * (table.ndim - 1))
+    table.register_hook(lambda grad: grad * mask)
 
 
 def frozen_modules_to_eval(model) -> None:

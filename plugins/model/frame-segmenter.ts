@@ -22,7 +22,8 @@ export async function segmentFrame(
   frame: Frame,
   queries: readonly ObjectQuery[],
 ): Promise<SegmentedFrame> {
-  if (!isRoiFrame(frame)) return segmentCrop(model, frame, queries);
+  // A crop that is the whole frame (cropFrame passes it without a copy) needs no mapping.
+  if (!isRoiFrame(frame) || frame.data === frame.sourceData) return segmentCrop(model, frame, queries);
   const { roi } = frame;
   const segmented = await segmentCrop(model, frame, queries.map((q) => ({ ...q, prompts: q.prompts && promptsInCrop(q.prompts, roi) })));
   return {

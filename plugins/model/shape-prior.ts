@@ -3,17 +3,9 @@
  * the head circumference is measured on an ellipse fit). The model's mask is reduced to its largest
  * region, and that region is replaced by the ellipse with the same first and second moments (for a
  * true ellipse, exactly itself), which removes ragged edges and stray blobs. */
+import type { Ellipse } from '../../src/frames/frame.js';
 import type { Letterbox } from './letterbox.js';
 import { paintMask } from './mask-upsample.js';
-
-/** Centre, semi-axes (a >= b) and the major axis' angle (radians, from +x towards +y), in frame pixels. */
-export interface Ellipse {
-  readonly cx: number;
-  readonly cy: number;
-  readonly a: number;
-  readonly b: number;
-  readonly angle: number;
-}
 
 /** Logits m x m with every cell above `threshold` that is not 8-connected to the largest such region
  * set to below it (a copy; the input is returned as is when there is at most one region). */
@@ -60,16 +52,18 @@ export function momentEllipse(mask: Uint8Array, w: number, value: number): Ellip
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
-  for (let i = 0; i < mask.length; i++) {
-    if (mask[i] !== value) continue;
-    const y = Math.floor(i / w) + 0.5;
-    const x = (i % w) + 0.5;
-    n++;
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    syy += y * y;
-    sxy += x * y;
+  for (let row = 0, i = 0; i < mask.length; row++) {
+    const y = row + 0.5;
+    for (let col = 0; col < w; col++, i++) {
+      if (mask[i] !== value) continue;
+      const x = col + 0.5;
+      n++;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      syy += y * y;
+      sxy += x * y;
+    }
   }
   if (n < 3) return undefined;
   const cx = sx / n;

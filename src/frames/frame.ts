@@ -35,9 +35,17 @@ export interface ClassResult {
   readonly box: readonly [number, number, number, number];
   /** Foreground pixel count of this class in `classMap`. */
   readonly area: number;
-  /** Classes with an ellipse shape prior: the ellipse painted as the mask, in frame pixels (centre,
-   * semi-axes a >= b, major-axis angle in radians). */
-  readonly ellipse?: { readonly cx: number; readonly cy: number; readonly a: number; readonly b: number; readonly angle: number };
+  /** Classes with an ellipse shape prior: the ellipse painted as the mask. */
+  readonly ellipse?: Ellipse;
+}
+
+/** Centre, semi-axes (a >= b) and the major axis' angle (radians, from +x towards +y), in frame pixels. */
+export interface Ellipse {
+  readonly cx: number;
+  readonly cy: number;
+  readonly a: number;
+  readonly b: number;
+  readonly angle: number;
 }
 
 export interface SegmentedFrame extends Frame {
