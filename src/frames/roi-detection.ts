@@ -8,8 +8,11 @@
  * 8-connected components, and the component with the most active blocks wins: small moving UI (a clock,
  * a cursor) loses to the image. Its active blocks' bounding box, tightened to the first moving pixel on
  * each side, is the ROI. A frozen or single frame has no motion: then the same is done with "non-dark"
- * (block mean above `darkLevel`) in place of "moving", which separates the image from UI drawn apart
- * from it on the black screen. Nothing found (or under 2 % of the frame): the full frame.
+ * (pixel mean above the dark level) in place of "moving", which separates the image from UI drawn apart
+ * from it on the black screen. The dark level is the screen's own black (the median of the outermost
+ * blocks' means) plus a small margin, capped at 16: the deep field of a low-gain image is often darker
+ * than 16 grey but never as flat as the screen, and a fixed 16 cut such depths (and the heads in them)
+ * off. Nothing found (or under 2 % of the frame): the full frame.
  *
  * Cost: a min/max/sum update per pixel per sample, and one pass over the blocks per detection, so it is
  * run once per batch of samples, never per frame. */
@@ -24,7 +27,8 @@ export interface RoiDetection {
 }
 
 export interface RoiDetectionOptions {
-  /** Mean grey level under which a block is screen background (default 16). */
+  /** Mean grey level at or under which a pixel is screen background (default: the screen's black,
+   * measured on the frame's outer blocks, plus 2, at most 16). */
   readonly darkLevel?: number;
   /** Grey-level span over the samples above which a pixel moves (default 12, above codec/grabber noise). */
   readonly motionLevel?: number;
@@ -35,6 +39,9 @@ const ACTIVE_FRACTION = 0.25;
 const DILATE_BLOCKS = 2;
 const MIN_MOTION_BLOCKS = 0.01;
 const MIN_AREA = 0.02;
+/** Above the screen's black; codec and grabber noise on a flat black screen stays within it. */
+const DARK_MARGIN = 2;
+const MAX_DARK_LEVEL = 16;
 
 /** Per-pixel min, max and sum over the frames added so far. */
 export class RoiAccumulator {
@@ -70,14 +77,14 @@ export class RoiAccumulator {
   detect(options: RoiDetectionOptions = {}): RoiDetection {
     if (this.count === 0) throw new Error('ROI detection needs at least one frame');
     const motionLevel = options.motionLevel ?? 12;
-    const darkLevel = options.darkLevel ?? 16;
-    const moving = (i: number): boolean => this.max[i]! - this.min[i]! > motionLevel;
-    const bright = (i: number): boolean => this.sum[i]! > darkLevel * this.count;
     const grid = new BlockGrid(this.width, this.height);
+    const moving = (i: number): boolean => this.max[i]! - this.min[i]! > motionLevel;
     if (this.count >= 2) {
       const found = grid.largestRegion(moving, MIN_MOTION_BLOCKS);
       if (found) return this.accept(found, moving, 'motion');
     }
+    const darkLevel = options.darkLevel ?? Math.min(MAX_DARK_LEVEL, grid.borderMedian(this.sum) / this.count + DARK_MARGIN);
+    const bright = (i: number): boolean => this.sum[i]! > darkLevel * this.count;
     const found = grid.largestRegion(bright, 0);
     return found ? this.accept(found, bright, 'brightness') : { rect: fullFrame(this.width, this.height), method: 'full-frame' };
   }
@@ -136,6 +143,25 @@ class BlockGrid {
       width: Math.min(this.width, (x1 + 1) * this.block) - x,
       height: Math.min(this.height, (y1 + 1) * this.block) - y,
     };
+  }
+
+  /** Median over the blocks on the frame's edge of each block's mean of `values`. */
+  borderMedian(values: ArrayLike<number>): number {
+    const sums = new Float64Array(this.cols * this.rows);
+    for (let y = 0; y < this.height; y++) {
+      const rowBase = Math.floor(y / this.block) * this.cols;
+      for (let x = 0; x < this.width; x++) sums[rowBase + Math.floor(x / this.block)] += values[y * this.width + x]!;
+    }
+    const means: number[] = [];
+    sums.forEach((sum, i) => {
+      const cx = i % this.cols, cy = Math.floor(i / this.cols);
+      if (cx > 0 && cy > 0 && cx < this.cols - 1 && cy < this.rows - 1) return;
+      const bw = Math.min(this.block, this.width - cx * this.block);
+      const bh = Math.min(this.block, this.height - cy * this.block);
+      means.push(sum / (bw * bh));
+    });
+    means.sort((a, b) => a - b);
+    return means[Math.floor(means.length / 2)]!;
   }
 
   private activeBlocks(activePixel: (i: number) => boolean): Uint8Array {

@@ -46,6 +46,17 @@ describe('ROI detection', () => {
     expect(detectRoi([frames[0]!])).toEqual({ rect: { ...IMAGE, width: 270 - IMAGE.x }, method: 'brightness' });
   });
 
+  it("keeps a low-gain image's deep field, darker than 16 grey but not the screen's flat black", () => {
+    // Like many HC18 frames: the lower half of the image is speckle of grey 2-9 on a screen of 0-1.
+    const random = rng(7);
+    const data = Uint8Array.from({ length: W * H }, () => (random() < 0.1 ? 1 : 0));
+    for (let y = IMAGE.y; y < IMAGE.y + IMAGE.height; y++) {
+      const deep = y >= IMAGE.y + IMAGE.height / 2;
+      for (let x = IMAGE.x; x < IMAGE.x + IMAGE.width; x++) data[y * W + x] = deep ? 2 + Math.floor(random() * 8) : 40 + Math.floor(random() * 180);
+    }
+    expect(detectRoi([{ index: 0, width: W, height: H, data, timestamps: {} }])).toEqual({ rect: IMAGE, method: 'brightness' });
+  });
+
   it('gives the full frame for a black screen', () => {
     const black: Frame = { index: 0, width: W, height: H, data: new Uint8Array(W * H), timestamps: {} };
     expect(detectRoi([black, black])).toEqual({ rect: { x: 0, y: 0, width: W, height: H }, method: 'full-frame' });
