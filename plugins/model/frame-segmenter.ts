@@ -34,6 +34,7 @@ export async function segmentFrame(
     data: frame.sourceData,
     classMap: uncropMask(segmented.classMap, frame),
     results: segmented.results.map((r) => resultInSource(r, frame)),
+    roi,
   };
 }
 
@@ -53,7 +54,8 @@ async function segmentCrop(model: Sam2RadModel, frame: Frame, queries: readonly 
     const [x0, y0, x1, y1] = object.box;
     const result = { className, value, objectScore: object.objectScore, box: [x0 * s * k, y0 * s * k, x1 * s * k, y1 * s * k] as const };
     if (object.objectScore < 0) return { ...result, area: 0 };
-    const { size, threshold_logit: threshold, shape_priors: priors } = model.manifest.mask;
+    const { size, threshold_logit, class_threshold_logits, shape_priors: priors } = model.manifest.mask;
+    const threshold = class_threshold_logits?.[className] ?? threshold_logit;
     if (priors?.[className] === 'ellipse') {
       return { ...result, ...paintEllipseMask(object.maskLogits, size, geometry, value, classMap, threshold) };
     }

@@ -1,5 +1,7 @@
 /** A decoded video frame as it flows through the pipeline. Ultrasound B-mode is grey, so frames are
  * 8-bit luma (ffmpeg converts colour feeds with `-pix_fmt gray`). */
+import type { Rect } from './roi.js';
+
 export interface Frame {
   /** 0-based index within its source (counts every decoded frame, dropped or not). */
   readonly index: number;
@@ -52,6 +54,8 @@ export interface SegmentedFrame extends Frame {
   /** width * height bytes: 0 background, else the `value` of the class (later classes win overlaps). */
   readonly classMap: Uint8Array;
   readonly results: readonly ClassResult[];
+  /** The part of this frame the model saw (its ROI crop); absent when it saw the whole frame. */
+  readonly roi?: Rect;
 }
 
 export function stamp<T extends Frame>(frame: T, stage: Stage, at: number = performance.now()): T {

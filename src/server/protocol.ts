@@ -4,6 +4,7 @@
  * Everything else, both directions, is a JSON text message with a string `type`.
  */
 import type { ClassResult, SegmentedFrame, Stage, StageTimestamps } from '../frames/frame.js';
+import type { Rect } from '../frames/roi.js';
 import type { RecordingState, SourceStatus } from './types.js';
 
 /** Key of the end-to-end latency entry (decode → WebSocket send) in `latency` and the metrics. */
@@ -19,6 +20,8 @@ export interface FrameHeader {
   /** Milliseconds from the previous stage to each stage, plus `frame_to_ws`. */
   readonly latency: Readonly<Record<string, number>>;
   readonly results: readonly ClassResult[];
+  /** The part of the frame the model saw (its ROI crop); absent when it saw the whole frame. */
+  readonly roi?: Rect;
 }
 
 /**
@@ -53,7 +56,8 @@ export function encodeFrameMessage(frame: SegmentedFrame): Buffer {
     height: frame.height,
     timestamps: frame.timestamps,
     latency: stageLatencies(frame.timestamps),
-    results: frame.results.map(({ className, value, objectScore, box, area }) => ({ className, value, objectScore, box, area })),
+    results: frame.results.map(({ className, value, objectScore, box, area, ellipse }) => ({ className, value, objectScore, box, area, ellipse })),
+    roi: frame.roi,
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const out = Buffer.allocUnsafe(4 + json.length + 2 * pixels);

@@ -46,6 +46,7 @@ describe('segmenting a crop of the frame', () => {
       const reference = await run(plain, click);
       const result = await run(crop, click.map((p) => ({ x: p.x + OX, y: p.y + OY })));
       expect([result.width, result.height, result.data]).toEqual([SW, SH, screen.data]);
+      expect([result.roi, reference.roi]).toEqual([crop.roi, undefined]);
       expect(Buffer.from(result.classMap).equals(Buffer.from(onScreen(reference.classMap)))).toBe(true);
       const [ref, got] = [reference.results[0]!, result.results[0]!];
       expect(got.area).toBe(ref.area);

@@ -13,6 +13,9 @@ import { syntheticFrame } from './synthetic-frames.js';
 import { launchChromium, redPixelCount } from '../helpers/harness.js';
 
 
+/** The frames say the model saw this part of them (as segmentFrame does for an ROI crop). */
+const ROI = { x: 12, y: 9, width: 130, height: 96 };
+
 let server: LiveServer;
 let recording: RecordingController;
 let browser: Browser;
@@ -31,7 +34,7 @@ beforeAll(async () => {
     log: () => {},
   });
   let index = 0;
-  ticker = setInterval(() => frames.next(syntheticFrame(index++, { width: 160, height: 120 })), 33);
+  ticker = setInterval(() => frames.next({ ...syntheticFrame(index++, { width: 160, height: 120 }), roi: ROI }), 33);
   browser = await launchChromium();
 }, 60_000);
 
@@ -71,4 +74,28 @@ it('shows live frames with the overlay and records from the button', { timeout: 
   expect(download.status).toBe(200);
   expect((await download.arrayBuffer()).byteLength).toBeGreaterThan(0);
   expect(pageErrors).toEqual([]);
+});
+
+it('outlines the part of the frame the model saw, and hides the outline on request', { timeout: 60_000 }, async () => {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  await page.goto(server.url);
+  await page.waitForFunction((roi) => document.body.dataset.roi === roi, `${ROI.x},${ROI.y},${ROI.width},${ROI.height}`);
+  await page.click('#freeze');
+  await page.waitForFunction(() => document.body.dataset.frozen === 'true');
+  const topRow = async (): Promise<number[]> => {
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    return page.evaluate(({ x, y, width }) => {
+      const canvas = document.getElementById('view') as HTMLCanvasElement;
+      return Array.from(canvas.getContext('2d')!.getImageData(x, y, width, 1).data);
+    }, ROI);
+  };
+  const outlined = await topRow();
+  await page.uncheck('#show-roi');
+  const plain = await topRow();
+  // The dashes cover half the edge; every pixel of a dash is lighter than without it.
+  let lighter = 0;
+  for (let i = 0; i < plain.length; i += 4) if (outlined[i]! > plain[i]! + 20) lighter++;
+  expect(lighter).toBeGreaterThan(ROI.width / 5);
+  await page.check('#show-roi');
+  expect(await topRow()).toEqual(outlined);
 });

@@ -68,6 +68,25 @@ export function drawPrompts(ctx, prompts, unit) {
   ctx.restore();
 }
 
+/**
+ * Draw the ROI, the part of the frame the model sees, as a thin dashed white rectangle.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{ x: number, y: number, width: number, height: number }} roi frame pixels
+ * @param {number} unit frame pixels per CSS pixel
+ */
+export function drawRoi(ctx, roi, unit) {
+  // At least one frame pixel wide: thinner lines smear on a canvas the page scales up.
+  const w = Math.max(1, unit);
+  ctx.save();
+  ctx.lineWidth = w;
+  ctx.globalAlpha = 0.6;
+  ctx.strokeStyle = '#fff';
+  ctx.setLineDash([4 * w, 4 * w]);
+  // Half a line in, so the line lies on the ROI's outermost pixels.
+  ctx.strokeRect(roi.x + w / 2, roi.y + w / 2, roi.width - w, roi.height - w);
+  ctx.restore();
+}
+
 function drawPoint(ctx, { x, y, label }, unit) {
   const r = 7 * unit;
   ctx.beginPath();

@@ -10,7 +10,7 @@
 import { Connection } from './connection.js';
 import { canvasToFrame, displayScale, frameToClient } from './coords.js';
 import { classColour } from './class-colours.js';
-import { drawFrame, drawGesture, drawPrompts } from './overlay.js';
+import { drawFrame, drawGesture, drawPrompts, drawRoi } from './overlay.js';
 import { DRAG_THRESHOLD_PX, MARKER_FRAMES, PromptHistory, gestureToAction } from './prompts.js';
 import { decodeFrame } from './protocol.js';
 import { refreshRecordings } from './recordings.js';
@@ -22,6 +22,7 @@ const ui = {
   cursor: $('cursor'),
   opacity: $('opacity'),
   renderMode: $('render-mode'),
+  showRoi: $('show-roi'),
   mode: $('mode'),
   tracked: $('tracked'),
   classPicker: $('class'),
@@ -115,6 +116,8 @@ function render() {
     if (state.displayed !== frame) {
       state.displayed = frame;
       body.frameIndex = String(frame.header.index);
+      const roi = frame.header.roi;
+      body.roi = roi ? `${roi.x},${roi.y},${roi.width},${roi.height}` : '';
     }
     state.frameDirty = false;
     state.overlayDirty = true;
@@ -122,6 +125,7 @@ function render() {
   if (state.overlayDirty && state.displayed) {
     ctx.drawImage(base, 0, 0);
     const unit = 1 / displayScale(ui.canvas);
+    if (ui.showRoi.checked && state.displayed.header.roi) drawRoi(ctx, state.displayed.header.roi, unit);
     const markers = history
       .visible(state.framesReceived, state.frozen ? state.displayed.header.index : undefined)
       .map((a) => ({ ...a, value: valueOf(a.className) }));
@@ -142,6 +146,7 @@ function redraw() {
 
 ui.opacity.addEventListener('input', redraw);
 ui.renderMode.addEventListener('change', redraw);
+ui.showRoi.addEventListener('change', redraw);
 
 // ---- incoming messages ----
 
