@@ -1,18 +1,17 @@
 #!/usr/bin/env node
 // Scores a model directory on every class's dev split with `sam2rad eval` (the runtime path) and writes
-// the figures into its manifest.json ("metrics") and a JSON summary. A class with a shape prior is also
-// scored without it (auto mode), so that the network's own figure is on record. Baselines are passed in as JSON, or
-// carried from an earlier manifest whose model they were measured beside (a release that changes only
-// what human prompts do keeps its baselines).
+// the figures into its manifest.json ("metrics") and a JSON summary. A class with a shape prior or its
+// own mask threshold is also scored without them (auto mode), so that the network's own figure is on
+// record. Baselines are passed in as JSON, or carried from an earlier manifest whose model they were
+// measured beside (a release that changes only what human prompts do keeps its baselines).
 //
 //   node scripts/evaluate-dev.mjs --model models/sam2rad-us --dev runs/dev --out runs/eval \
 //        [--unet runs/unet/dev.json] [--fewshot-model /tmp/fewshot] [--carry-baselines OLD/manifest.json]
 //        [--write-manifest]
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { round, runEval, withManifestVariant } from './lib/eval-runs.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -35,12 +34,7 @@ const MODES = [
 ];
 mkdirSync(values.out, { recursive: true });
 
-function evaluate(model, name, args) {
-  const json = path.join(values.out, `${name}.json`);
-  execFileSync('node', ['dist/src/cli/main.js', 'eval', '--model', model, '--json', json, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
-  return JSON.parse(readFileSync(json, 'utf8'));
-}
-const round = (x) => Math.round(x * 10000) / 10000;
+const evaluate = (model, name, args) => runEval(model, path.join(values.out, `${name}.json`), args);
 
 const dev = {};
 for (const cls of CLASSES) {
@@ -56,19 +50,15 @@ for (const cls of CLASSES) {
     dev[cls].fewshot10_auto = { dice: round(report.dice), iou: round(report.iou) };
   }
 }
-// The network alone: the same graphs under a manifest without shape priors.
+// The network alone: the same graphs with no shape prior and the default mask threshold for every class.
 const manifest = JSON.parse(readFileSync(path.join(values.model, 'manifest.json'), 'utf8'));
-const priors = Object.keys(manifest.mask.shape_priors ?? {});
-if (priors.length) {
-  const bare = mkdtempSync(path.join(os.tmpdir(), 'sam2rad-no-prior-'));
-  for (const file of readdirSync(values.model)) if (file.endsWith('.onnx')) symlinkSync(path.resolve(values.model, file), path.join(bare, file));
-  writeFileSync(path.join(bare, 'manifest.json'), JSON.stringify({ ...manifest, mask: { ...manifest.mask, shape_priors: {} } }));
-  for (const cls of priors) {
-    const report = evaluate(bare, `${cls}.auto.no-shape-prior`, ['--data', path.join(values.dev, cls), '--class', cls]);
-    dev[cls].auto_without_shape_prior = { dice: round(report.dice), iou: round(report.iou) };
+const postprocessed = [...new Set([...Object.keys(manifest.mask.shape_priors ?? {}), ...Object.keys(manifest.mask.class_threshold_logits ?? {})])];
+withManifestVariant(values.model, (m) => ({ ...m, mask: { ...m.mask, shape_priors: {}, class_threshold_logits: {} } }), (bare) => {
+  for (const cls of postprocessed) {
+    const report = evaluate(bare, `${cls}.auto.network-alone`, ['--data', path.join(values.dev, cls), '--class', cls]);
+    dev[cls].auto_network_alone = { dice: round(report.dice), iou: round(report.iou) };
   }
-  rmSync(bare, { recursive: true });
-}
+});
 if (values.unet) {
   const unet = JSON.parse(readFileSync(values.unet, 'utf8'));
   for (const cls of CLASSES) dev[cls].unet = { dice: round(unet.classes[cls].dice), iou: round(unet.classes[cls].iou) };

@@ -52,6 +52,9 @@ export interface Manifest {
     readonly size: number;
     /** A pixel is in the mask where the upsampled logit is above this. */
     readonly threshold_logit: number;
+    /** Per-class thresholds that replace `threshold_logit` (chosen on the training split by
+     * scripts/choose-thresholds.mjs). */
+    readonly class_threshold_logits?: Readonly<Record<string, number>>;
     readonly output_index: number;
     /** Classes whose masks are drawn as a fitted shape (plugins/model/shape-prior.ts). */
     readonly shape_priors?: Readonly<Record<string, ShapePrior>>;
@@ -145,6 +148,11 @@ export function validateManifest(value: unknown, file: string): Manifest {
   need(typeof m.mask.threshold_logit === 'number', file, '"mask.threshold_logit" must be a number (the logit above which a pixel is in the mask)');
   need(Array.isArray(m.classes) && m.classes.length > 0 && m.classes.every((c: unknown) => typeof c === 'string'),
     file, '"classes" must be a non-empty list of names');
+  for (const [name, threshold] of Object.entries(m.mask.class_threshold_logits ?? {})) {
+    need(m.classes.includes(name), file, `"mask.class_threshold_logits" names "${name}", which is not one of the classes`);
+    need(typeof threshold === 'number' && Number.isFinite(threshold), file,
+      `"mask.class_threshold_logits.${name}" is ${JSON.stringify(threshold)} (expected a number)`);
+  }
   for (const [name, prior] of Object.entries(m.mask.shape_priors ?? {})) {
     need(m.classes.includes(name), file, `"mask.shape_priors" names "${name}", which is not one of the classes`);
     need((SHAPE_PRIORS as readonly unknown[]).includes(prior), file,

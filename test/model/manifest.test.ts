@@ -57,6 +57,14 @@ describe('model manifest', () => {
     expect(() => validateManifest(manifest, 'm.json')).toThrow('"mask.shape_priors.fetal_head" is "circle" (expected one of ellipse)');
   });
 
+  it('names a class threshold for an unknown class or that is not a number', async () => {
+    const manifest = JSON.parse(await readFile(path.join(MODEL_DIR, 'manifest.json'), 'utf8'));
+    manifest.mask.class_threshold_logits = { kidney: -0.5 };
+    expect(() => validateManifest(manifest, 'm.json')).toThrow('m.json: "mask.class_threshold_logits" names "kidney", which is not one of the classes');
+    manifest.mask.class_threshold_logits = { fetal_head: '-0.5' };
+    expect(() => validateManifest(manifest, 'm.json')).toThrow('"mask.class_threshold_logits.fetal_head" is "-0.5" (expected a number)');
+  });
+
   it('reports a missing model directory', async () => {
     await expect(Sam2RadModel.load(path.join(dir, 'nope'), { ep: 'cpu', intraOpThreads: 1 })).rejects.toThrow(
       /nope\/manifest\.json: cannot read the model manifest/,
