@@ -5,7 +5,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Frame } from '../frames/frame.js';
 import { roiCropper, type RoiSetting } from '../frames/roi-crop.js';
-import { readGreyImage, readPngChannel, type GreyImage } from '../frames/read-image.js';
+import { readGreyImage, readPngChannel, stillFrame, type GreyImage } from '../frames/read-image.js';
 import { segmentFrame } from '../../plugins/model/frame-segmenter.js';
 import type { PromptMode, PointPrompt } from '../../plugins/model/prompts.js';
 import type { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
@@ -81,10 +81,6 @@ export async function listLabelledImages(dataDir: string): Promise<LabelledItem[
   return items;
 }
 
-function asFrame(image: GreyImage, index: number): Frame {
-  return { index, width: image.width, height: image.height, data: image.data, timestamps: {} };
-}
-
 function binary(classMap: Uint8Array): Uint8Array {
   return classMap.map((v) => (v > 0 ? 1 : 0));
 }
@@ -97,7 +93,7 @@ function modelInfo(model: Sam2RadModel): EvalReport['model'] {
 async function scoreImage(options: EvalOptions, image: GreyImage, truth: Uint8Array) {
   const { model, mode, clicks } = options;
   const classIndex = model.classIndex(options.className);
-  const frame = roiCropper(options.roi)(asFrame(image, 0));
+  const frame = roiCropper(options.roi)(stillFrame(image));
   const box = mode === 'auto' ? undefined : maskBox(truth, image.width, image.height) ?? undefined;
   const points: PointPrompt[] = [];
   const promptMode: PromptMode = mode === 'box' ? 'manual' : mode === 'auto+box' || clicks > 0 ? 'semi' : 'auto';

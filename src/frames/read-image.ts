@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { ffmpegPath } from './ffmpeg.js';
+import type { Frame } from './frame.js';
 
 const run = promisify(execFile);
 
@@ -11,6 +12,11 @@ export interface GreyImage {
   readonly width: number;
   readonly height: number;
   readonly data: Uint8Array;
+}
+
+/** A still image as frame `index` of a sequence (no timestamps: it was never decoded from a stream). */
+export function stillFrame(image: GreyImage, index = 0): Frame {
+  return { index, width: image.width, height: image.height, data: image.data, timestamps: {} };
 }
 
 /** Decodes a PNG and keeps its first channel (masks are 0/255 grey or class-value maps). */

@@ -5,7 +5,7 @@ import random
 import torch
 
 from data.augment import photometric, probe_motion, random_base_pose, warp
-from data.datasets import CLASS_DATASETS, LUMBAR_TRAIN_BELOW, STORE
+from data.datasets import CLASS_DATASETS, LUMBAR_TRAIN_BELOW, STORE, clip_frame
 
 CLASS_WEIGHTS = {"fetal_head": 0.4, "lumbar_bone": 0.3, "hip_bone": 0.3}
 
@@ -23,10 +23,13 @@ class TrainingData:
             self.stems[c] = [str(s) for s in arrays[f"{c}/stems"]]
         self.clip = None
         if use_clip and "lumbar_bone" in classes:
+            if "lumbar_bone/clip_masks" not in arrays:
+                raise SystemExit("the data pack predates ROI-cropped clip frames: re-run training/pack_data.py")
             self.clip = torch.tensor(arrays["clip"], dtype=torch.float32) / 255
-            # labelled train frames: raw frame r is clip frame r - 1
-            self.clip_labelled = [(int(s.split("_f")[1]) - 1, i) for i, s in enumerate(self.stems["lumbar_bone"])
-                                  if int(s.split("_f")[1]) < LUMBAR_TRAIN_BELOW]
+            # each labelled train frame's mask, cropped as its clip frame is
+            self.clip_masks = torch.tensor(arrays["lumbar_bone/clip_masks"], dtype=torch.float32) / 255
+            self.clip_labelled = [(clip_frame(s), i) for i, s in enumerate(self.stems["lumbar_bone"])
+                                  if clip_frame(s) + 1 < LUMBAR_TRAIN_BELOW]
 
     def summary(self) -> dict:
         return {c: {"dataset": CLASS_DATASETS[c], "train_images": len(self.stems[c])} for c in self.classes}
@@ -44,7 +47,7 @@ class TrainingData:
                 idx = [max(0, frame - gap * (frames - 1 - t)) for t in range(frames)]
                 imgs.append(self.clip[idx])
                 msks.append(torch.zeros(frames, STORE, STORE))
-                msks[-1][-1] = self.masks[c][i]
+                msks[-1][-1] = self.clip_masks[i]
                 wts.append(torch.tensor([0.0] * (frames - 1) + [1.0]))
                 is_clip.append(True)
             else:

@@ -84,41 +84,69 @@ def load_grey(path: str) -> np.ndarray:
     return np.asarray(Image.open(path).convert("L"))
 
 
-def image_rois(samples: list[Sample]) -> dict[str, tuple[int, int, int, int]]:
-    """image path -> (x, y, width, height) of the ultrasound image inside the screen grab, found by
-    `sam2rad roi` (the runtime's own detector, which `--roi auto` applies before the model), so that
-    training crops exactly as the runtime will. Needs the built CLI (npm run build)."""
+def sam2rad_roi(*args: str) -> list[dict]:
+    """The JSON lines of `sam2rad roi` (the runtime's own ROI detector, which `--roi auto` applies
+    before the model), so that training crops exactly as the runtime will. Needs the built CLI."""
     if not os.path.exists(SAM2RAD_CLI):
         raise SystemExit(f"{SAM2RAD_CLI} not found: run `npm run build` first (training crops with the runtime's ROI detector)")
-    paths = [s.image_path for s in samples]
-    out = subprocess.run(["node", SAM2RAD_CLI, "roi", *paths], capture_output=True, text=True, check=True).stdout
-    rects = {}
-    for line in out.splitlines():
-        found = json.loads(line)
-        r = found["rect"]
-        rects[found["file"]] = (r["x"], r["y"], r["width"], r["height"])
-    return rects
+    out = subprocess.run(["node", SAM2RAD_CLI, "roi", *args], capture_output=True, text=True, check=True).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def as_rect(found: dict) -> tuple[int, int, int, int]:
+    r = found["rect"]
+    return r["x"], r["y"], r["width"], r["height"]
+
+
+def image_rois(samples: list[Sample]) -> dict[str, tuple[int, int, int, int]]:
+    """image path -> (x, y, width, height) of the ultrasound image inside the screen grab."""
+    return {found["file"]: as_rect(found) for found in sam2rad_roi(*(s.image_path for s in samples))}
+
+
+RoiChanges = list[tuple[int, tuple[int, int, int, int]]]
+
+
+def clip_rois() -> RoiChanges:
+    """(first frame, rect) for each ROI `serve --roi auto` crops the lumbar sweep to, in frame order
+    (the first frame's brightness detection, then the motion detection after a few dozen frames)."""
+    return [(found["frame"], as_rect(found)) for found in sam2rad_roi("--video", CLIP)]
+
+
+def roi_at(changes: RoiChanges, frame: int) -> tuple[int, int, int, int]:
+    return [rect for first, rect in changes if first <= frame][-1]
+
+
+def clip_frame(stem: str) -> int:
+    """The sweep frame a lumbar still was taken from: raw frame r (stem ..._fRRRR) is clip frame r - 1."""
+    return int(stem.split("_f")[1]) - 1
 
 
 def load_pair(sample: Sample, size: int, roi: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Image in [0, 1] and mask in {0, 1}, cropped to `roi` (x, y, width, height), then both
     letterboxed to size x size."""
+    return crop_letterbox(load_grey(sample.image_path), size, roi) / 255.0, load_mask(sample, size, roi)
+
+
+def load_mask(sample: Sample, size: int, roi: tuple[int, int, int, int]) -> np.ndarray:
+    """The sample's mask in {0, 1} (then letterbox-interpolated), cropped to `roi`."""
+    return crop_letterbox((load_grey(sample.mask_path) > 127).astype(np.uint8) * 255, size, roi) / 255.0
+
+
+def crop_letterbox(grey: np.ndarray, size: int, roi: tuple[int, int, int, int]) -> np.ndarray:
     x, y, w, h = roi
-    image = letterbox(load_grey(sample.image_path)[y:y + h, x:x + w], size, Image.BILINEAR) / 255.0
-    mask = (load_grey(sample.mask_path)[y:y + h, x:x + w] > 127).astype(np.uint8) * 255
-    return image, letterbox(mask, size, Image.BILINEAR) / 255.0
+    return letterbox(grey[y:y + h, x:x + w], size, Image.BILINEAR)
 
 
-def load_clip_frames(size: int) -> np.ndarray:
-    """The real lumbar sweep, decoded with ffmpeg: [N, size, size] in [0, 1]. Frame k = raw frame k + 1."""
-    import subprocess
+def load_clip_frames(size: int, rois: RoiChanges) -> np.ndarray:
+    """The real lumbar sweep, decoded with ffmpeg: [N, size, size] in [0, 1], each frame cropped to the
+    ROI in force at it. Frame k = raw frame k + 1."""
     probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
                             "stream=width,height", "-of", "csv=p=0", CLIP], capture_output=True, text=True, check=True)
     w, h = map(int, probe.stdout.strip().split(","))
     raw = subprocess.run(["ffmpeg", "-v", "error", "-i", CLIP, "-f", "rawvideo", "-pix_fmt", "gray", "-"],
                          capture_output=True, check=True).stdout
     frames = np.frombuffer(raw, np.uint8).reshape(-1, h, w)
-    return np.stack([letterbox(f, size, Image.BILINEAR) / 255.0 for f in frames])
+    return np.stack([crop_letterbox(f, size, roi_at(rois, k)) / 255.0 for k, f in enumerate(frames)])
 
 
 def few_shot_indices(counts: dict[str, int], images_per_class: int, seed: int) -> dict[str, list[int]]:
@@ -133,7 +161,9 @@ def load_training_arrays(classes: list[str], size: int, with_clip: bool, images_
                          seed: int = 0) -> dict[str, np.ndarray]:
     """The train samples (all, or a few-shot draw) letterboxed to size x size as uint8 (lossless: the
     resize already rounds to grey levels): '{class}/images' and '{class}/masks' [N, size, size],
-    '{class}/stems' [N], and 'clip' [F, size, size] when with_clip. Only the chosen images are read."""
+    '{class}/stems' [N], and when with_clip 'clip' [F, size, size] (each frame cropped as the runtime
+    crops the sweep) with 'lumbar_bone/clip_masks' [N] (each lumbar mask cropped as its clip frame is).
+    Only the chosen images are read."""
     samples = {c: list_samples(c, "train") for c in classes}
     keep = few_shot_indices({c: len(s) for c, s in samples.items()}, images_per_class, seed)
     arrays = {}
@@ -144,8 +174,12 @@ def load_training_arrays(classes: list[str], size: int, with_clip: bool, images_
         arrays[f"{c}/images"] = np.stack([np.rint(p[0] * 255) for p in pairs]).astype(np.uint8)
         arrays[f"{c}/masks"] = np.stack([np.rint(p[1] * 255) for p in pairs]).astype(np.uint8)
         arrays[f"{c}/stems"] = np.array([s.stem for s in chosen])
-    if with_clip:
-        arrays["clip"] = np.rint(load_clip_frames(size) * 255).astype(np.uint8)
+    if with_clip and "lumbar_bone" in classes:
+        changes = clip_rois()
+        arrays["clip"] = np.rint(load_clip_frames(size, changes) * 255).astype(np.uint8)
+        lumbar = [samples["lumbar_bone"][i] for i in keep["lumbar_bone"]]
+        arrays["lumbar_bone/clip_masks"] = np.stack([np.rint(load_mask(s, size, roi_at(changes, clip_frame(s.stem))) * 255)
+                                                     for s in lumbar]).astype(np.uint8)
     return arrays
 
 
@@ -162,6 +196,7 @@ def load_pack(path: str, classes: list[str], images_per_class: int = 0, seed: in
             arrays = {k: npz[k] for k in npz.files}
     keep = few_shot_indices({c: len(arrays[f"{c}/stems"]) for c in classes}, images_per_class, seed)
     for c in classes:
-        for part in ("images", "masks", "stems"):
-            arrays[f"{c}/{part}"] = arrays[f"{c}/{part}"][keep[c]]
+        for part in ("images", "masks", "stems", "clip_masks"):
+            if f"{c}/{part}" in arrays:
+                arrays[f"{c}/{part}"] = arrays[f"{c}/{part}"][keep[c]]
     return arrays
