@@ -2,7 +2,7 @@
  * applies before the model (training reads it too, so that the model learns on the crops it will see). */
 import { readGreyImage, stillFrame } from '../frames/read-image.js';
 import { roiCropper } from '../frames/roi-crop.js';
-import type { RoiDetection } from '../frames/roi-detection.js';
+import { detectRoi, type RoiDetection } from '../frames/roi-detection.js';
 import { fileSource } from '../../plugins/sources/file.js';
 import { UsageError, type Command } from './command.js';
 
@@ -29,8 +29,7 @@ export const roiCommand: Command = {
     for (const file of positionals) {
       if (!values.video) {
         const image = await readGreyImage(file);
-        const crop = roiCropper('auto', { onChange: (detection) => print(file, image.width, image.height, detection) });
-        crop(stillFrame(image));
+        print(file, image.width, image.height, detectRoi([stillFrame(image)]));
         continue;
       }
       const source = await fileSource(file, { realtime: false });

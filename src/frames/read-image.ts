@@ -14,9 +14,9 @@ export interface GreyImage {
   readonly data: Uint8Array;
 }
 
-/** A still image as frame `index` of a sequence (no timestamps: it was never decoded from a stream). */
-export function stillFrame(image: GreyImage, index = 0): Frame {
-  return { index, width: image.width, height: image.height, data: image.data, timestamps: {} };
+/** A still image as a one-frame sequence (no timestamps: it was never decoded from a stream). */
+export function stillFrame(image: GreyImage): Frame {
+  return { index: 0, width: image.width, height: image.height, data: image.data, timestamps: {} };
 }
 
 /** Decodes a PNG and keeps its first channel (masks are 0/255 grey or class-value maps). */

@@ -145,21 +145,19 @@ class BlockGrid {
     };
   }
 
-  /** Median over the blocks on the frame's edge of each block's mean of `values`. */
+  /** Median over the blocks on the frame's edge of each block's mean of `values` (only those blocks'
+   * pixels are read). */
   borderMedian(values: ArrayLike<number>): number {
-    const sums = new Float64Array(this.cols * this.rows);
-    for (let y = 0; y < this.height; y++) {
-      const rowBase = Math.floor(y / this.block) * this.cols;
-      for (let x = 0; x < this.width; x++) sums[rowBase + Math.floor(x / this.block)] += values[y * this.width + x]!;
-    }
     const means: number[] = [];
-    sums.forEach((sum, i) => {
-      const cx = i % this.cols, cy = Math.floor(i / this.cols);
-      if (cx > 0 && cy > 0 && cx < this.cols - 1 && cy < this.rows - 1) return;
-      const bw = Math.min(this.block, this.width - cx * this.block);
-      const bh = Math.min(this.block, this.height - cy * this.block);
-      means.push(sum / (bw * bh));
-    });
+    for (let cy = 0; cy < this.rows; cy++) {
+      const edgeRow = cy === 0 || cy === this.rows - 1;
+      for (let cx = 0; cx < this.cols; cx += edgeRow ? 1 : Math.max(1, this.cols - 1)) {
+        const { x, y, width, height } = this.blockRect(cx, cy);
+        let sum = 0;
+        for (let py = y; py < y + height; py++) for (let px = x; px < x + width; px++) sum += values[py * this.width + px]!;
+        means.push(sum / (width * height));
+      }
+    }
     means.sort((a, b) => a - b);
     return means[Math.floor(means.length / 2)]!;
   }
@@ -171,10 +169,15 @@ class BlockGrid {
       for (let x = 0; x < this.width; x++) if (activePixel(y * this.width + x)) counts[rowBase + Math.floor(x / this.block)]++;
     }
     return Uint8Array.from(counts, (n, i) => {
-      const bw = Math.min(this.block, this.width - (i % this.cols) * this.block);
-      const bh = Math.min(this.block, this.height - Math.floor(i / this.cols) * this.block);
-      return n > ACTIVE_FRACTION * bw * bh ? 1 : 0;
+      const { width, height } = this.blockRect(i % this.cols, Math.floor(i / this.cols));
+      return n > ACTIVE_FRACTION * width * height ? 1 : 0;
     });
+  }
+
+  /** Pixel rectangle of block (cx, cy); blocks on the right and bottom edges may be smaller. */
+  private blockRect(cx: number, cy: number): Rect {
+    const x = cx * this.block, y = cy * this.block;
+    return { x, y, width: Math.min(this.block, this.width - x), height: Math.min(this.block, this.height - y) };
   }
 
   /** 8-connected component labels (0 = inactive). */
