@@ -45,6 +45,7 @@ async function segmentCrop(model: Sam2RadModel, frame: Frame, queries: readonly 
   const { geometry } = inference;
   const k = 1 / geometry.scale;
   const s = geometry.size;
+  const { size, threshold_logit, class_threshold_logits, shape_priors: priors } = model.manifest.mask;
   let next = 0;
   const results: ClassResult[] = queries.map((query) => {
     const value = query.classIndex + 1;
@@ -54,7 +55,6 @@ async function segmentCrop(model: Sam2RadModel, frame: Frame, queries: readonly 
     const [x0, y0, x1, y1] = object.box;
     const result = { className, value, objectScore: object.objectScore, box: [x0 * s * k, y0 * s * k, x1 * s * k, y1 * s * k] as const };
     if (object.objectScore < 0) return { ...result, area: 0 };
-    const { size, threshold_logit, class_threshold_logits, shape_priors: priors } = model.manifest.mask;
     const threshold = class_threshold_logits?.[className] ?? threshold_logit;
     if (priors?.[className] === 'ellipse') {
       return { ...result, ...paintEllipseMask(object.maskLogits, size, geometry, value, classMap, threshold) };
