@@ -144,7 +144,10 @@ function copyTraining() {
   const target = path.join(out, 'training');
   const python = (src) => statSync(src).isDirectory() ? !src.endsWith('__pycache__') : src.endsWith('.py');
   cpSync(path.join(root, 'training/sam2rad'), path.join(target, 'sam2rad'), { recursive: true, filter: python });
-  for (const script of ['export_onnx.py', 'convert_fp16.py']) cpSync(path.join(root, 'training', script), path.join(target, script));
+  // The export and fp16 scripts and the modules they import.
+  for (const script of ['export_onnx.py', 'checkpoint.py', 'file_hash.py', 'convert_fp16.py', 'graph_variants.py']) {
+    cpSync(path.join(root, 'training', script), path.join(target, script));
+  }
 }
 
 function gitFilesBytes(listArgs) {

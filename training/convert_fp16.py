@@ -12,14 +12,12 @@ with the graph around them. Ops that create float tensors from a dtype attribute
 name, rather than silently producing a mixed-type graph.
 """
 import argparse
-import json
-import os
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from file_hash import sha256
+from graph_variants import all_graphs, write_variant
 
 FLOAT, FLOAT16 = TensorProto.FLOAT, TensorProto.FLOAT16
 FP16_MAX = float(np.finfo(np.float16).max)
@@ -37,26 +35,6 @@ def to_fp16(array: np.ndarray) -> np.ndarray:
 
 def fp16_tensor(tensor: onnx.TensorProto) -> onnx.TensorProto:
     return numpy_helper.from_array(to_fp16(numpy_helper.to_array(tensor)), tensor.name)
-
-
-def subgraphs(node: onnx.NodeProto) -> list[onnx.GraphProto]:
-    """The bodies of a control-flow node (If branches, Loop/Scan bodies)."""
-    out = []
-    for attr in node.attribute:
-        if attr.type == onnx.AttributeProto.GRAPH:
-            out.append(attr.g)
-        elif attr.type == onnx.AttributeProto.GRAPHS:
-            out.extend(attr.graphs)
-    return out
-
-
-def all_graphs(graph: onnx.GraphProto) -> list[onnx.GraphProto]:
-    """The graph and every subgraph nested in it."""
-    found = [graph]
-    for node in graph.node:
-        for sub in subgraphs(node):
-            found.extend(all_graphs(sub))
-    return found
 
 
 def check_supported(graphs: list[onnx.GraphProto]) -> None:
@@ -149,21 +127,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model_dir", help="model directory with manifest.json and the five fp32 graphs")
     args = ap.parse_args()
-    manifest_path = os.path.join(args.model_dir, "manifest.json")
-    with open(manifest_path) as f:
-        manifest = json.load(f)
-    variant = {}
-    for name, graph in manifest["graphs"].items():
-        source = os.path.join(args.model_dir, graph["file"])
-        file = f"{name}.fp16.onnx"
-        target = os.path.join(args.model_dir, file)
-        onnx.save(convert_graph(onnx.load(source)), target)
-        variant[name] = {"file": file, "sha256": sha256(target), "bytes": os.path.getsize(target)}
-        print(f"{name}: {os.path.getsize(source) / 1e6:.1f} MB -> {variant[name]['bytes'] / 1e6:.1f} MB ({file})")
-    manifest.setdefault("variants", {})["fp16"] = variant
-    with open(manifest_path, "w") as f:
-        json.dump(manifest, f, indent=2)
-    print(f"manifest: variants.fp16 -> {manifest_path}")
+    write_variant(args.model_dir, "fp16", lambda _name, model: convert_graph(model))
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ export interface FrameInference {
 }
 
 export interface ModelOptions extends SessionSettings {
-  /** Which graph files to run (default fp32); fp16 needs the manifest's `variants.fp16`. */
+  /** Which graph files to run; fp16 and int8 need the manifest's variants. Default: the manifest's
+   * `precision_defaults` for `ep` (int8 on cpu for the shipped model), else fp32. */
   readonly precision?: Precision;
   /** Frames after which a conditioning (prompted) frame ages out of the bank. */
   readonly conditioningMaxAge?: number;
@@ -98,9 +99,9 @@ export class Sam2RadModel {
   ) {}
 
   static async load(dir: string, options: ModelOptions, log: (line: string) => void = () => {}): Promise<Sam2RadModel> {
-    const loaded = await loadManifest(dir, options.precision ?? 'fp32');
+    const loaded = await loadManifest(dir, options.precision ?? { defaultFor: options.ep });
     const { sessions, provider } = await createSessions(loaded, options, true);
-    log(describeChoice(provider));
+    log(`${describeChoice(provider)}; ${loaded.precision} graphs`);
     const model = new Sam2RadModel(loaded, sessions, provider, options, keepsOutputsOnDevice(provider.used));
     if (!model.outputsOnDevice) return model;
     // Device-resident outputs depend on the provider build and driver: one frame proves them, or the

@@ -22,7 +22,7 @@ async function firstFrames(open: OpenBenchSource, n: number): Promise<Frame[]> {
 
 export const benchCommand: Command = {
   name: 'bench',
-  usage: 'bench --json FILE [--clip VIDEO | --frames FILE] [--model DIR] [--ep cpu|cuda|webgpu] [--precision fp32|fp16] [--seconds N]',
+  usage: 'bench --json FILE [--clip VIDEO | --frames FILE] [--model DIR] [--ep cpu|cuda|webgpu] [--precision fp32|fp16|int8] [--seconds N]',
   summary:
     'Measures model-only throughput (five graphs, memory bank full, per-graph latency including host<->device ' +
     'copies), pipeline throughput on a file at full speed through the WebSocket server, and decode-to-WebSocket ' +

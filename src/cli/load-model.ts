@@ -9,7 +9,8 @@ export function loadModel(values: Record<string, unknown>): Promise<Sam2RadModel
     values.model as string,
     {
       ep: choiceOption(values, 'ep', EXECUTION_PROVIDERS),
-      precision: choiceOption(values, 'precision', PRECISIONS),
+      // Not given: the model's own default for the provider.
+      precision: values.precision === undefined ? undefined : choiceOption(values, 'precision', PRECISIONS),
       intraOpThreads: intOption(values, 'threads', 1),
     },
     (line) => console.error(line),

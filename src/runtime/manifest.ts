@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from './execution-provider.js';
 
 export const GRAPH_NAMES = [
   'image_encoder',
@@ -13,10 +14,17 @@ export const GRAPH_NAMES = [
 ] as const;
 export type GraphName = (typeof GRAPH_NAMES)[number];
 
-/** fp32: the graphs under "graphs". fp16: the float16 copies under "variants.fp16" (training/convert_fp16.py),
- * which take and return the same float32 tensors, so nothing else in the runtime changes. */
-export const PRECISIONS = ['fp32', 'fp16'] as const;
+/** fp32: the graphs under "graphs". fp16 / int8: the copies under "variants.fp16" (training/convert_fp16.py) or
+ * "variants.int8" (training/quantize_int8.py), which take and return the same float32 tensors, so nothing
+ * else in the runtime changes. */
+export const PRECISIONS = ['fp32', 'fp16', 'int8'] as const;
 export type Precision = (typeof PRECISIONS)[number];
+const VARIANT_SCRIPTS: Record<Exclude<Precision, 'fp32'>, string> = {
+  fp16: 'training/convert_fp16.py',
+  int8: 'training/quantize_int8.py',
+};
+/** A precision, or the one the manifest's `precision_defaults` gives for a provider (fp32 if none). */
+export type PrecisionChoice = Precision | { readonly defaultFor: ExecutionProvider };
 
 /** Shapes a class's mask can be drawn as (plugins/model/shape-prior.ts). */
 export const SHAPE_PRIORS = ['ellipse'] as const;
@@ -71,6 +79,9 @@ export interface Manifest {
   readonly graphs: Readonly<Record<GraphName, GraphSpec>>;
   /** Other files for the same graphs (same tensor names and types), e.g. `fp16`. */
   readonly variants?: Readonly<Record<string, Readonly<Record<GraphName, GraphFile>>>>;
+  /** The precision to load on a provider when none is asked for, e.g. `{"cpu": "int8"}` (the model card
+   * gives its accuracy); providers not listed get fp32. */
+  readonly precision_defaults?: Readonly<Partial<Record<ExecutionProvider, Precision>>>;
   readonly training?: unknown;
   readonly metrics?: unknown;
 }
@@ -178,6 +189,12 @@ export function validateManifest(value: unknown, file: string): Manifest {
       for (const name of GRAPH_NAMES) validateGraphFile(graphs?.[name], file, `variants.${variant}.${name}`);
     }
   }
+  for (const [ep, precision] of Object.entries(m.precision_defaults ?? {})) {
+    need((EXECUTION_PROVIDERS as readonly string[]).includes(ep), file,
+      `"precision_defaults" names "${ep}", which is not an execution provider (${EXECUTION_PROVIDERS.join(', ')})`);
+    need(precision === 'fp32' || m.variants?.[precision as string] !== undefined, file,
+      `"precision_defaults.${ep}" is ${JSON.stringify(precision)}, which is neither fp32 nor one of the manifest's variants`);
+  }
   return m as Manifest;
 }
 
@@ -186,13 +203,13 @@ function graphFiles(manifest: Manifest, precision: Precision, manifestPath: stri
   if (precision === 'fp32') return manifest.graphs;
   const variant = manifest.variants?.[precision];
   if (!variant) {
-    throw new ModelError(manifestPath, `this model has no "${precision}" variant (make one with: /usr/bin/python3 training/convert_fp16.py ${path.dirname(manifestPath)})`);
+    throw new ModelError(manifestPath, `this model has no "${precision}" variant (make one with: /usr/bin/python3 ${VARIANT_SCRIPTS[precision]} ${path.dirname(manifestPath)})`);
   }
   return variant;
 }
 
-/** Reads manifest.json and every graph of `precision`, checking each graph exists and matches its sha256. */
-export async function loadManifest(dir: string, precision: Precision = 'fp32'): Promise<LoadedManifest> {
+/** Reads manifest.json and every graph of the chosen precision, checking each graph exists and matches its sha256. */
+export async function loadManifest(dir: string, choice: PrecisionChoice = 'fp32'): Promise<LoadedManifest> {
   const manifestPath = path.join(dir, 'manifest.json');
   let raw: Buffer;
   try {
@@ -207,6 +224,7 @@ export async function loadManifest(dir: string, precision: Precision = 'fp32'): 
     throw new ModelError(manifestPath, `not valid JSON (${(err as Error).message})`);
   }
   const manifest = validateManifest(parsed, manifestPath);
+  const precision = typeof choice === 'string' ? choice : (manifest.precision_defaults?.[choice.defaultFor] ?? 'fp32');
   const specs = graphFiles(manifest, precision, manifestPath);
   const label = (name: GraphName) => (precision === 'fp32' ? `graph "${name}"` : `${precision} graph "${name}"`);
   const graphs = {} as Record<GraphName, { file: string; bytes: Uint8Array }>;

@@ -65,6 +65,26 @@ describe('model manifest', () => {
     expect(() => validateManifest(manifest, 'm.json')).toThrow('"mask.class_threshold_logits.fetal_head" is "-0.5" (expected a number)');
   });
 
+  it('names a precision default for an unknown provider or a variant the model lacks', async () => {
+    const manifest = JSON.parse(await readFile(path.join(MODEL_DIR, 'manifest.json'), 'utf8'));
+    manifest.precision_defaults = { tpu: 'fp32' };
+    expect(() => validateManifest(manifest, 'm.json')).toThrow('m.json: "precision_defaults" names "tpu", which is not an execution provider (cpu, cuda, webgpu)');
+    manifest.precision_defaults = { cpu: 'int4' };
+    expect(() => validateManifest(manifest, 'm.json')).toThrow('"precision_defaults.cpu" is "int4", which is neither fp32 nor one of the manifest\'s variants');
+  });
+
+  it('loads the precision the manifest names for a provider, and fp32 for the others', async () => {
+    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    manifest.precision_defaults = { cpu: 'int8' };
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const cpu = await loadManifest(dir, { defaultFor: 'cpu' });
+    expect(cpu.precision).toBe('int8');
+    expect(cpu.graphs.mask_decoder.file).toBe(manifest.variants.int8.mask_decoder.file);
+    expect((await loadManifest(dir, { defaultFor: 'cuda' })).precision).toBe('fp32');
+    // Asking explicitly overrides the default.
+    expect((await loadManifest(dir, 'fp32')).graphs.mask_decoder.file).toBe('mask_decoder.onnx');
+  });
+
   it('reports a missing model directory', async () => {
     await expect(Sam2RadModel.load(path.join(dir, 'nope'), { ep: 'cpu', intraOpThreads: 1 })).rejects.toThrow(
       /nope\/manifest\.json: cannot read the model manifest/,

@@ -14,7 +14,7 @@ describe('execution provider fallback', () => {
       // On a machine with a working GPU provider there is nothing to fall back from.
       if (model.provider.used === ep) return;
       expect(model.provider.used).toBe('cpu');
-      expect(lines).toEqual([expect.stringMatching(new RegExp(`^execution provider: ${ep} unavailable \\(.+\\); falling back to cpu$`))]);
+      expect(lines).toEqual([expect.stringMatching(new RegExp(`^execution provider: ${ep} unavailable \\(.+\\); falling back to cpu; fp32 graphs$`))]);
       const grey = new Uint8Array(64 * 48).fill(80);
       const result = await model.infer(grey, 64, 48, [{ classIndex: 0, bank: model.newBank(), mode: 'auto', updateMemory: true }]);
       expect(result.objects).toHaveLength(1);
@@ -26,6 +26,6 @@ describe('execution provider fallback', () => {
   it('names the valid choices for an unknown provider or precision', () => {
     const options = { model: MODEL_DIR, ep: 'cpu', precision: 'fp32', threads: '1' };
     expect(() => loadModel({ ...options, ep: 'tpu' })).toThrow('--ep: "tpu" is not one of cpu, cuda, webgpu');
-    expect(() => loadModel({ ...options, precision: 'int8' })).toThrow('--precision: "int8" is not one of fp32, fp16');
+    expect(() => loadModel({ ...options, precision: 'int4' })).toThrow('--precision: "int4" is not one of fp32, fp16, int8');
   });
 });

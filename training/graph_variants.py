@@ -1,0 +1,57 @@
+"""Variants of a model directory's graphs (same tensor names, float32 inputs and outputs), recorded in
+its manifest under `variants.<name>` so that `--precision <name>` loads them, hash-checked like the
+fp32 graphs. Used by convert_fp16.py and quantize_int8.py."""
+import json
+import os
+from typing import Callable, Optional
+
+import onnx
+
+from file_hash import sha256
+
+
+def subgraphs(node: onnx.NodeProto) -> list[onnx.GraphProto]:
+    """The bodies of a control-flow node (If branches, Loop/Scan bodies)."""
+    out = []
+    for attr in node.attribute:
+        if attr.type == onnx.AttributeProto.GRAPH:
+            out.append(attr.g)
+        elif attr.type == onnx.AttributeProto.GRAPHS:
+            out.extend(attr.graphs)
+    return out
+
+
+def all_graphs(graph: onnx.GraphProto) -> list[onnx.GraphProto]:
+    """The graph and every subgraph nested in it."""
+    found = [graph]
+    for node in graph.node:
+        for sub in subgraphs(node):
+            found.extend(all_graphs(sub))
+    return found
+
+
+def write_variant(model_dir: str, variant: str,
+                  convert: Callable[[str, onnx.ModelProto], Optional[onnx.ModelProto]]) -> None:
+    """Writes `<graph>.<variant>.onnx` for each graph of the manifest that `convert(name, model)` changes;
+    a graph it returns None for is listed with its fp32 file. Updates `variants.<variant>` in the manifest."""
+    manifest_path = os.path.join(model_dir, "manifest.json")
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    entries = {}
+    for name, graph in manifest["graphs"].items():
+        source = os.path.join(model_dir, graph["file"])
+        converted = convert(name, onnx.load(source))
+        if converted is None:
+            entries[name] = {"file": graph["file"], "sha256": graph["sha256"], "bytes": graph["bytes"]}
+            print(f"{name}: unchanged ({graph['file']})")
+            continue
+        file = f"{name}.{variant}.onnx"
+        target = os.path.join(model_dir, file)
+        onnx.save(converted, target)
+        entries[name] = {"file": file, "sha256": sha256(target), "bytes": os.path.getsize(target)}
+        print(f"{name}: {os.path.getsize(source) / 1e6:.1f} MB -> {entries[name]['bytes'] / 1e6:.1f} MB ({file})")
+    manifest.setdefault("variants", {})[variant] = entries
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+    print(f"manifest: variants.{variant} -> {manifest_path}")
