@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Chooses each class's mask threshold on its TRAINING split, never on dev: scores auto mode (the runtime
-// path, shape priors included) at a grid of logits and keeps the best. A class whose best is the
+// path, shape priors included, with the graphs the CPU runs by default) at a grid of logits and keeps the best. A class whose best is the
 // manifest's default `mask.threshold_logit` gets no entry; the others go into
 // `mask.class_threshold_logits`. The per-threshold Dice is recorded under `training.mask_thresholds`.
 //
@@ -32,6 +32,7 @@ mkdirSync(values.out, { recursive: true });
 
 const dice = {};
 const chosen = {};
+let precision;
 for (const cls of manifest.classes) {
   const data = path.join(values.train, cls);
   dice[cls] = {};
@@ -39,12 +40,13 @@ for (const cls of manifest.classes) {
     const report = withManifestVariant(values.model, (m) => ({ ...m, mask: { ...m.mask, threshold_logit: threshold, class_threshold_logits: {} } }), (dir) =>
       runEval(dir, path.join(values.out, `${cls}.${threshold}.json`), ['--data', data, '--class', cls]));
     dice[cls][threshold] = round(report.dice);
+    precision = report.model.precision;
   }
   // The default wins ties, so a class changes only on evidence.
   const best = grid.reduce((a, b) => (dice[cls][b] > dice[cls][a] ? b : a), fallback);
   if (best !== fallback) chosen[cls] = best;
 }
-const summary = { split: 'train', grid, default: fallback, dice, class_threshold_logits: chosen };
+const summary = { split: 'train', precision, grid, default: fallback, dice, class_threshold_logits: chosen };
 writeFileSync(path.join(values.out, 'summary.json'), JSON.stringify(summary, null, 2));
 if (values['write-manifest']) {
   manifest.mask.class_threshold_logits = chosen;

@@ -37,6 +37,7 @@ mkdirSync(values.out, { recursive: true });
 const evaluate = (model, name, args) => runEval(model, path.join(values.out, `${name}.json`), args);
 
 const dev = {};
+let graphs; // the precision and provider the model ran with (the runtime's default unless the manifest says otherwise)
 for (const cls of CLASSES) {
   const data = path.join(values.dev, cls);
   dev[cls] = { count: 0 };
@@ -44,6 +45,7 @@ for (const cls of CLASSES) {
     const report = evaluate(values.model, `${cls}.${mode.key}`, ['--data', data, '--class', cls, ...mode.args]);
     dev[cls][mode.key] = { dice: round(report.dice), iou: round(report.iou) };
     dev[cls].count = report.count;
+    graphs = { precision: report.model.precision, ep: report.model.ep };
   }
   if (values['fewshot-model']) {
     const report = evaluate(values['fewshot-model'], `${cls}.fewshot10`, ['--data', data, '--class', cls]);
@@ -81,7 +83,7 @@ for (const memory of [true, false]) {
   ]);
   clip[memory ? 'memory' : 'no_memory'] = { dice: round(report.dice), iou: round(report.iou), temporal_iou: round(report.temporal_iou), labelled_frames: report.count, frames: report.frames };
 }
-const metrics = { split: 'dev (see training/data/datasets.py)', evaluated: new Date().toISOString(), dev, lumbar_clip: clip };
+const metrics = { split: 'dev (see training/data/datasets.py)', evaluated: new Date().toISOString(), ...graphs, dev, lumbar_clip: clip };
 writeFileSync(path.join(values.out, 'summary.json'), JSON.stringify(metrics, null, 2));
 if (values['write-manifest']) {
   manifest.metrics = metrics;

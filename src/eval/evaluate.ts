@@ -9,6 +9,8 @@ import { readGreyImage, readPngChannel, stillFrame, type GreyImage } from '../fr
 import { segmentFrame } from '../../plugins/model/frame-segmenter.js';
 import type { PromptMode, PointPrompt } from '../../plugins/model/prompts.js';
 import type { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
+import type { ExecutionProvider } from '../runtime/execution-provider.js';
+import type { Precision } from '../runtime/manifest.js';
 import { correctionClick, maskBox } from './click-simulation.js';
 import { mean, overlap } from './metrics.js';
 import { writeOverlayPng } from './overlay-png.js';
@@ -30,7 +32,14 @@ export interface EvalReport {
   readonly mode: EvalMode;
   readonly clicks: number;
   readonly class: string;
-  readonly model: { readonly name: string; readonly version: string; readonly manifest_sha256: string };
+  readonly model: {
+    readonly name: string;
+    readonly version: string;
+    readonly manifest_sha256: string;
+    /** The graphs that ran (fp32, or a manifest variant) and on which provider. */
+    readonly precision: Precision;
+    readonly ep: ExecutionProvider;
+  };
   readonly images: ImageScore[];
 }
 
@@ -86,7 +95,8 @@ function binary(classMap: Uint8Array): Uint8Array {
 }
 
 function modelInfo(model: Sam2RadModel): EvalReport['model'] {
-  return { name: model.manifest.name, version: model.manifest.version, manifest_sha256: model.loaded.sha256 };
+  const { name, version } = model.manifest;
+  return { name, version, manifest_sha256: model.loaded.sha256, precision: model.precision, ep: model.provider.used };
 }
 
 /** Scores one still image: learned and/or box prompts, then `clicks` correction clicks, no memory. */
