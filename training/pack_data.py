@@ -17,9 +17,12 @@ from sam2rad.config import ModelConfig  # noqa: E402
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--size", type=int, default=STORE,
+                    help=f"letterboxed size of the packed images (default {STORE}, what train.py builds from ../shared; "
+                         "smaller packs travel where transfers are capped)")
     args = ap.parse_args()
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    arrays = load_training_arrays(list(ModelConfig().classes), STORE, with_clip=True)
+    arrays = load_training_arrays(list(ModelConfig().classes), args.size, with_clip=True)
     save_pack(args.out, arrays)
     print(f"{args.out}: {os.path.getsize(args.out) / 2**20:.1f} MiB, "
           + ", ".join(f"{k} {v.shape}" for k, v in arrays.items() if not k.endswith("/stems")))

@@ -5,7 +5,7 @@ import random
 import torch
 
 from data.augment import photometric, probe_motion, random_base_pose, warp
-from data.datasets import CLASS_DATASETS, LUMBAR_TRAIN_BELOW, STORE, clip_frame
+from data.datasets import CLASS_DATASETS, LUMBAR_TRAIN_BELOW, clip_frame
 
 CLASS_WEIGHTS = {"fetal_head": 0.4, "lumbar_bone": 0.3, "hip_bone": 0.3}
 
@@ -21,6 +21,8 @@ class TrainingData:
             self.images[c] = torch.tensor(arrays[f"{c}/images"], dtype=torch.float32) / 255
             self.masks[c] = torch.tensor(arrays[f"{c}/masks"], dtype=torch.float32) / 255
             self.stems[c] = [str(s) for s in arrays[f"{c}/stems"]]
+        # letterboxed size of the arrays: data.datasets.STORE, or what the pack was made at
+        self.store = self.images[classes[0]].shape[-1]
         self.clip = None
         if use_clip and "lumbar_bone" in classes:
             if "lumbar_bone/clip_masks" not in arrays:
@@ -46,7 +48,7 @@ class TrainingData:
                 gap = random.randint(1, 3)
                 idx = [max(0, frame - gap * (frames - 1 - t)) for t in range(frames)]
                 imgs.append(self.clip[idx])
-                msks.append(torch.zeros(frames, STORE, STORE))
+                msks.append(torch.zeros(frames, self.store, self.store))
                 msks[-1][-1] = self.clip_masks[i]
                 wts.append(torch.tensor([0.0] * (frames - 1) + [1.0]))
                 is_clip.append(True)
@@ -63,7 +65,7 @@ class TrainingData:
         motion = probe_motion(batch, frames, leave_view_p=0.15)
         motion[clip] = torch.eye(3)  # real clips carry their own motion
         theta = (random_base_pose(batch)[:, None] @ motion).reshape(-1, 3, 3)
-        flat = lambda x: x.reshape(batch * frames, 1, STORE, STORE)
+        flat = lambda x: x.reshape(batch * frames, 1, self.store, self.store)
         images = warp(flat(images), theta, size)
         masks = (warp(flat(masks), theta, size) > 0.5).float()
         images, visible = photometric(images, frames)
