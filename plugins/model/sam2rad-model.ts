@@ -57,6 +57,15 @@ export interface FrameInference {
   readonly timestamps: Partial<Record<Stage, number>>;
 }
 
+/** Which model made a result: written into recordings. */
+export interface ModelIdentity {
+  readonly name: string;
+  readonly version: string;
+  readonly manifestSha256: string | null;
+  /** The graphs that ran: 'fp32', or a manifest variant ('fp16', 'int8'). */
+  readonly precision: string;
+}
+
 export interface ModelOptions extends SessionSettings {
   /** Which graph files to run; fp16 and int8 need the manifest's variants. Default: the manifest's
    * `precision_defaults` for `ep` (int8 on cpu for the shipped model), else fp32. */
@@ -129,6 +138,11 @@ export class Sam2RadModel {
 
   get manifest(): Manifest {
     return this.loaded.manifest;
+  }
+
+  get identity(): ModelIdentity {
+    const { name, version } = this.manifest;
+    return { name, version, manifestSha256: this.loaded.sha256, precision: this.precision };
   }
 
   classIndex(name: string): number {

@@ -22,11 +22,12 @@ import {
 import { ffmpegPath } from '../../src/frames/ffmpeg.js';
 import { VideoWriter } from './ffmpeg-writer.js';
 import { renderOverlay } from './overlay.js';
+import type { ModelIdentity } from '../model/sam2rad-model.js';
 
 /** Where the frames come from; written into metadata.json. */
 export interface RecordingContext {
   readonly sourceUri: string | null;
-  readonly model: { readonly name: string; readonly version: string; readonly manifestSha256: string | null } | null;
+  readonly model: ModelIdentity | null;
 }
 
 export interface RecorderOptions {

@@ -44,7 +44,7 @@ export const segmentCommand: Command = {
     const { info } = source;
     const recorder = await Recorder.start({
       dir: path.dirname(out), folder: out, fps: info.fps,
-      context: { sourceUri: path.resolve(input), model: { name: model.manifest.name, version: model.manifest.version, manifestSha256: model.loaded.sha256 } },
+      context: { sourceUri: path.resolve(input), model: model.identity },
     });
     const byFrame = new Map<number, HumanPrompt[]>();
     for (const p of prompts) byFrame.set(p.frame, [...(byFrame.get(p.frame) ?? []), p]);

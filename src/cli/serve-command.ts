@@ -69,15 +69,15 @@ export const serveCommand: Command = {
     // Decided once: either everything runs, or the status pages say which part is unavailable.
     const live = model instanceof Error || source instanceof Error ? undefined : startLive(model, source);
     const modelStatus = model instanceof Error
-      ? { name: path.basename(modelDir), version: 'unavailable', ep: 'none', error: model.message }
-      : { name: model.manifest.name, version: model.manifest.version, ep: model.provider.used };
+      ? { name: path.basename(modelDir), version: 'unavailable', ep: 'none', precision: 'none', error: model.message }
+      : { name: model.manifest.name, version: model.manifest.version, ep: model.provider.used, precision: model.precision };
     const recording = new RecordingController({
       dir: path.resolve(String(values['record-dir'])),
       frames: live?.frames ?? EMPTY,
       fps: () => live?.source.info.fps,
       context: () => ({
         sourceUri,
-        model: live ? { name: live.model.manifest.name, version: live.model.manifest.version, manifestSha256: live.model.loaded.sha256 } : null,
+        model: live ? live.model.identity : null,
       }),
     });
     const server = await LiveServer.listen({

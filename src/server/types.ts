@@ -18,6 +18,8 @@ export interface ModelInfo {
   readonly version: string;
   /** onnxruntime execution provider in use, e.g. 'cpu', 'cuda'. */
   readonly ep: string;
+  /** Graphs in use: 'fp32', or a manifest variant such as 'int8' (the CPU default of the shipped model). */
+  readonly precision: string;
   /** Why the model could not be loaded (the server still serves health and the viewer). */
   readonly error?: string;
 }

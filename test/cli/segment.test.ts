@@ -39,6 +39,9 @@ describe('sam2rad segment', () => {
     expect(masks[0]).toBe('000000.png');
     expect(metadata.frameCount).toBe(input);
     expect(metadata.complete).toBe(true);
+    // Which graphs made the masks: the shipped model's CPU default unless --precision says otherwise.
+    expect(metadata.model).toMatchObject({ name: 'sam2rad-us-small', precision: 'int8' });
+    expect(metadata.model.manifestSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(await frameCount(path.join(out, 'overlay.mp4'))).toBe(input);
     expect(await frameCount(path.join(out, 'source.mp4'))).toBe(input);
   }, 150_000);

@@ -44,13 +44,13 @@ describe('LiveServer', () => {
     recording = new RecordingController({
       dir: recordDir,
       frames,
-      context: () => ({ sourceUri: source.uri, model: { name: 'sam2rad-test', version: '0', manifestSha256: null } }),
+      context: () => ({ sourceUri: source.uri, model: { name: 'sam2rad-test', version: '0', manifestSha256: null, precision: 'fp32' } }),
     });
     server = await LiveServer.listen({
       port: 0,
       frames,
       source: () => source,
-      model: () => ({ name: 'sam2rad-test', version: '0', ep: 'cpu' }),
+      model: () => ({ name: 'sam2rad-test', version: '0', ep: 'cpu', precision: 'fp32' }),
       recording,
       statusIntervalMs: 200,
       log: () => {},
@@ -75,7 +75,7 @@ describe('LiveServer', () => {
     expect(body).toMatchObject({
       status: 'ok',
       source: { state: 'running', uri: 'synthetic://test', lastError: null },
-      model: { name: 'sam2rad-test', version: '0', ep: 'cpu' },
+      model: { name: 'sam2rad-test', version: '0', ep: 'cpu', precision: 'fp32' },
       clients: expect.any(Number),
       frames: { processed: expect.any(Number), dropped: expect.any(Number) },
       recording: { active: false },

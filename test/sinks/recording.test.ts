@@ -31,7 +31,7 @@ async function maskFiles(folder: string): Promise<string[]> {
   return (await readdir(path.join(folder, 'masks'))).sort();
 }
 
-const context = { sourceUri: 'synthetic://test', model: { name: 'sam2rad-test', version: '1.2', manifestSha256: 'ab'.repeat(32) } };
+const context = { sourceUri: 'synthetic://test', model: { name: 'sam2rad-test', version: '1.2', manifestSha256: 'ab'.repeat(32), precision: 'int8' } };
 
 let dir: string;
 beforeAll(async () => {
