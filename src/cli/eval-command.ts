@@ -6,7 +6,7 @@ import { loadModel } from './load-model.js';
 import { choiceOption, intOption, UsageError, type Command } from './command.js';
 import { MODEL_OPTIONS } from './defaults.js';
 import { ProgressBar } from './progress.js';
-import { parseRoiSetting, ROI_OPTION } from './roi-option.js';
+import { roiOption, ROI_OPTION } from './roi-option.js';
 import { fileSource } from '../../plugins/sources/index.js';
 
 export const evalCommand: Command = {
@@ -38,7 +38,7 @@ export const evalCommand: Command = {
     if (!data || !className || !json) throw new UsageError('eval needs --data DIR, --class NAME and --json FILE (see --help)');
     const mode = choiceOption(values, 'mode', EVAL_MODES);
     const clicks = intOption(values, 'clicks');
-    const roi = parseRoiSetting(String(values.roi ?? 'auto'));
+    const roi = roiOption(values);
     const model = await loadModel(values);
     model.classIndex(className);
     let report: EvalReport;

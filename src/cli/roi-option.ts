@@ -9,7 +9,12 @@ export const ROI_OPTION: OptionSpec = {
   help: 'crop the scanner UI around the ultrasound image before the model (default: auto)',
 };
 
-export function parseRoiSetting(value: string): RoiSetting {
+/** The --roi setting given on the command line, else `fallback` (a stream definition's ROI), else auto. */
+export function roiOption(values: Record<string, unknown>, fallback?: RoiSetting): RoiSetting {
+  return values.roi === undefined ? (fallback ?? 'auto') : parseRoiSetting(String(values.roi));
+}
+
+function parseRoiSetting(value: string): RoiSetting {
   if (value === 'auto' || value === 'none') return value;
   const parts = value.split(',').map(Number);
   if (parts.length !== 4 || !parts.every((n) => Number.isInteger(n) && n >= 0) || parts[2] === 0 || parts[3] === 0) {

@@ -9,7 +9,7 @@ import { UsageError, type Command } from './command.js';
 import { MODEL_OPTIONS } from './defaults.js';
 import { loadModel } from './load-model.js';
 import { ProgressBar } from './progress.js';
-import { parseRoiSetting, ROI_OPTION } from './roi-option.js';
+import { roiOption, ROI_OPTION } from './roi-option.js';
 import { roiCropper } from '../frames/roi-crop.js';
 import { parsePromptFile } from './prompt-file.js';
 
@@ -34,7 +34,7 @@ export const segmentCommand: Command = {
     const input = positionals[0];
     const out = values.out as string | undefined;
     if (!input || positionals.length > 1 || !out) throw new UsageError('segment needs one INPUT video and --out DIR (see --help)');
-    const crop = roiCropper(parseRoiSetting(String(values.roi ?? 'auto')));
+    const crop = roiCropper(roiOption(values));
     const prompts: HumanPrompt[] = values.prompts ? parsePromptFile(values.prompts as string, await readFile(values.prompts as string, 'utf8')) : [];
     const model = await loadModel(values);
     const classes = values.class ? String(values.class).split(',') : [model.manifest.classes[0]!];

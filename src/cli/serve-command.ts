@@ -15,7 +15,7 @@ import { DEFAULT_MODEL_DIR, MODEL_OPTIONS } from './defaults.js';
 import { cropToRoi } from '../frames/roi-crop.js';
 import { loadStreamDefinition } from '../pipeline/stream-definition.js';
 import { loadModel } from './load-model.js';
-import { parseRoiSetting, ROI_OPTION } from './roi-option.js';
+import { roiOption, ROI_OPTION } from './roi-option.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -39,7 +39,7 @@ export const serveCommand: Command = {
   async run(values) {
     const log = (line: string) => console.error(`[sam2rad] ${line}`);
     const stream = values.stream ? await loadStreamDefinition(String(values.stream)) : undefined;
-    const roi = values.roi !== undefined ? parseRoiSetting(String(values.roi)) : stream?.roi ?? 'auto';
+    const roi = roiOption(values, stream?.roi);
     const modelDir = values.model === DEFAULT_MODEL_DIR && stream?.model ? stream.model : String(values.model);
     const sourceUri = (values.source as string | undefined) ?? stream?.source ?? 'demo';
     const metrics = new Metrics();
