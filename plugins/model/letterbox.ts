@@ -73,29 +73,36 @@ function cachedWeights(inSize: number, outSize: number): AxisWeights {
 /** Resizes grey pixels (rounded to 8 bits like PIL) into the top-left of an S x S zero canvas. */
 export function letterboxGrey(data: Uint8Array, box: Letterbox): Uint8Array {
   const { sourceWidth: w, sourceHeight: h, contentWidth: nw, contentHeight: nh, size } = box;
-  const wx = cachedWeights(w, nw);
-  const wy = cachedWeights(h, nh);
-  // Horizontal pass first (as PIL does), kept in float, then vertical, rounded once at the end of each.
+  const { start: xStart, count: xCount, weights: xWeights, taps: xTaps } = cachedWeights(w, nw);
+  const { start: yStart, count: yCount, weights: yWeights, taps: yTaps } = cachedWeights(h, nh);
+  // Horizontal pass first (as PIL does), then vertical, each rounded once at its end. The sums are of
+  // non-negative terms with weights summing to 1, so they lie in [0, 255]: rounding is floor(x + 0.5).
   const horizontal = new Uint8Array(h * nw);
   for (let y = 0; y < h; y++) {
     const row = y * w;
+    const outRow = y * nw;
     for (let x = 0; x < nw; x++) {
+      const from = row + xStart[x]!;
+      const base = x * xTaps;
+      const n = xCount[x]!;
       let acc = 0;
-      const s = wx.start[x]!;
-      const base = x * wx.taps;
-      for (let k = 0; k < wx.count[x]!; k++) acc += data[row + s + k]! * wx.weights[base + k]!;
-      horizontal[y * nw + x] = Math.min(255, Math.max(0, Math.round(acc)));
+      for (let k = 0; k < n; k++) acc += data[from + k]! * xWeights[base + k]!;
+      horizontal[outRow + x] = Math.min(255, Math.floor(acc + 0.5));
     }
   }
+  // Vertical pass a source row at a time, so both arrays are read along their rows.
   const out = new Uint8Array(size * size);
+  const acc = new Float64Array(nw);
   for (let y = 0; y < nh; y++) {
-    const s = wy.start[y]!;
-    const base = y * wy.taps;
-    for (let x = 0; x < nw; x++) {
-      let acc = 0;
-      for (let k = 0; k < wy.count[y]!; k++) acc += horizontal[(s + k) * nw + x]! * wy.weights[base + k]!;
-      out[y * size + x] = Math.min(255, Math.max(0, Math.round(acc)));
+    acc.fill(0);
+    const base = y * yTaps;
+    for (let k = 0; k < yCount[y]!; k++) {
+      const weight = yWeights[base + k]!;
+      const src = (yStart[y]! + k) * nw;
+      for (let x = 0; x < nw; x++) acc[x] += horizontal[src + x]! * weight;
     }
+    const outRow = y * size;
+    for (let x = 0; x < nw; x++) out[outRow + x] = Math.min(255, Math.floor(acc[x]! + 0.5));
   }
   return out;
 }
