@@ -30,13 +30,17 @@ describe('serve keeps serving on bad input', () => {
   it('reports a corrupt model graph by file name', async () => {
     const dir = await copyModelDir('sam2rad-bad-model-');
     try {
-      const file = path.join(dir, 'image_encoder.onnx'); // read by every precision
+      // The mask decoder file the CPU loads by default (the manifest's precision_defaults, else fp32).
+      const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+      const precision = manifest.precision_defaults?.cpu ?? 'fp32';
+      const graphs = precision === 'fp32' ? manifest.graphs : manifest.variants[precision];
+      const file = path.join(dir, graphs.mask_decoder.file);
       const bytes = await readFile(file);
       await writeFile(file, bytes.subarray(0, bytes.length >> 1));
       const url = await serve(['--model', dir]);
       const report = await health(url);
       expect(report.status).toBe('degraded');
-      expect(report.model.error).toMatch(/image_encoder\.onnx: (int8 )?graph "image_encoder" does not match the manifest/);
+      expect(report.model.error).toContain(`${graphs.mask_decoder.file}: ${precision === 'fp32' ? '' : `${precision} `}graph "mask_decoder" does not match the manifest`);
       expect((await fetch(url)).status).toBe(200); // the viewer is still served
     } finally {
       await rm(dir, { recursive: true, force: true });

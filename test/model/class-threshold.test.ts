@@ -31,7 +31,8 @@ describe('per-class mask thresholds', () => {
     dir = await copyModelDir('sam2rad-class-threshold-');
     const file = path.join(dir, 'manifest.json');
     const manifest = JSON.parse(await readFile(file, 'utf8'));
-    manifest.mask.class_threshold_logits = { fetal_head: -2 };
+    // Only fetal_head's threshold changes; the other classes keep theirs (if any).
+    manifest.mask.class_threshold_logits = { ...manifest.mask.class_threshold_logits, fetal_head: -2 };
     await writeFile(file, JSON.stringify(manifest));
     shipped = await Sam2RadModel.load(MODEL_DIR, { ep: 'cpu', intraOpThreads: 2 });
     lowered = await Sam2RadModel.load(dir, { ep: 'cpu', intraOpThreads: 2 });
