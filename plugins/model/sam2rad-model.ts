@@ -108,8 +108,17 @@ export class Sam2RadModel {
   ) {}
 
   static async load(dir: string, options: ModelOptions, log: (line: string) => void = () => {}): Promise<Sam2RadModel> {
-    const loaded = await loadManifest(dir, options.precision ?? { defaultFor: options.ep });
-    const { sessions, provider } = await createSessions(loaded, options, true);
+    let loaded = await loadManifest(dir, options.precision ?? { defaultFor: options.ep });
+    let { sessions, provider } = await createSessions(loaded, options, true);
+    // Fell back with no precision asked for: run the graphs the manifest names for the provider in use.
+    if (options.precision === undefined && provider.used !== options.ep) {
+      const fallback = await loadManifest(dir, { defaultFor: provider.used });
+      if (fallback.precision !== loaded.precision) {
+        await Promise.all(Object.values(sessions).map((s) => s.release()));
+        loaded = fallback;
+        ({ sessions } = await createSessions(loaded, { ...options, ep: provider.used }, true));
+      }
+    }
     log(`${describeChoice(provider)}; ${loaded.precision} graphs`);
     const model = new Sam2RadModel(loaded, sessions, provider, options, keepsOutputsOnDevice(provider.used));
     if (!model.outputsOnDevice) return model;
