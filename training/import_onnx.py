@@ -125,7 +125,8 @@ def max_difference(shipped: dict, rebuilt: dict) -> float:
     return worst
 
 
-def import_model(model_dir: str) -> tuple[Sam2Rad, dict]:
+def import_model(model_dir: str) -> tuple[Sam2Rad, dict, dict]:
+    """-> (the rebuilt model, the manifest, the shipped graphs' initializers)."""
     manifest = json.load(open(os.path.join(model_dir, "manifest.json")))
     cfg = ModelConfig.from_dict(manifest["config"])
     shipped = initializers(model_dir, manifest["graphs"])
@@ -152,7 +153,7 @@ def import_model(model_dir: str) -> tuple[Sam2Rad, dict]:
     if missing:
         raise SystemExit(f"{model_dir}: no place found in the graphs for {', '.join(missing)}")
     model.load_state_dict(state)
-    return model, manifest
+    return model, manifest, shipped
 
 
 def main():
@@ -160,9 +161,9 @@ def main():
     ap.add_argument("--model", required=True, help="model directory (manifest.json + graphs)")
     ap.add_argument("--out", required=True, help="checkpoint file to write")
     args = ap.parse_args()
-    model, manifest = import_model(args.model)
+    model, manifest, shipped = import_model(args.model)
     with tempfile.TemporaryDirectory() as tmp:
-        worst = max_difference(initializers(args.model, manifest["graphs"]), initializers(tmp, export(model, tmp, None)))
+        worst = max_difference(shipped, initializers(tmp, export(model, tmp, None)))
     if worst > TOLERANCE:
         raise SystemExit(f"{args.model}: the rebuilt model exports to weights up to {worst:.3g} away from the "
                          "shipped ones (another exporter or architecture made these graphs)")

@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import type { Stage } from '../../src/frames/frame.js';
 import {
   GRAPH_NAMES,
+  defaultPrecision,
   loadManifest,
   type GraphName,
   type LoadedManifest,
@@ -61,9 +62,9 @@ export interface FrameInference {
 export interface ModelIdentity {
   readonly name: string;
   readonly version: string;
-  readonly manifestSha256: string | null;
-  /** The graphs that ran: 'fp32', or a manifest variant ('fp16', 'int8'). */
-  readonly precision: string;
+  readonly manifestSha256: string;
+  /** The graphs that ran: fp32, or a manifest variant. */
+  readonly precision: Precision;
 }
 
 export interface ModelOptions extends SessionSettings {
@@ -109,15 +110,14 @@ export class Sam2RadModel {
 
   static async load(dir: string, options: ModelOptions, log: (line: string) => void = () => {}): Promise<Sam2RadModel> {
     let loaded = await loadManifest(dir, options.precision ?? { defaultFor: options.ep });
-    let { sessions, provider } = await createSessions(loaded, options, true);
+    const first = await createSessions(loaded, options, true);
+    const { provider } = first;
+    let { sessions } = first;
     // Fell back with no precision asked for: run the graphs the manifest names for the provider in use.
-    if (options.precision === undefined && provider.used !== options.ep) {
-      const fallback = await loadManifest(dir, { defaultFor: provider.used });
-      if (fallback.precision !== loaded.precision) {
-        await Promise.all(Object.values(sessions).map((s) => s.release()));
-        loaded = fallback;
-        ({ sessions } = await createSessions(loaded, { ...options, ep: provider.used }, true));
-      }
+    if (options.precision === undefined && defaultPrecision(loaded.manifest, provider.used) !== loaded.precision) {
+      await Promise.all(Object.values(sessions).map((s) => s.release()));
+      loaded = await loadManifest(dir, { defaultFor: provider.used });
+      ({ sessions } = await createSessions(loaded, { ...options, ep: provider.used }, true));
     }
     log(`${describeChoice(provider)}; ${loaded.precision} graphs`);
     const model = new Sam2RadModel(loaded, sessions, provider, options, keepsOutputsOnDevice(provider.used));

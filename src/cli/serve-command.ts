@@ -70,7 +70,7 @@ export const serveCommand: Command = {
     const live = model instanceof Error || source instanceof Error ? undefined : startLive(model, source);
     const modelStatus = model instanceof Error
       ? { name: path.basename(modelDir), version: 'unavailable', ep: 'none', precision: 'none', error: model.message }
-      : { name: model.manifest.name, version: model.manifest.version, ep: model.provider.used, precision: model.precision };
+      : { name: model.identity.name, version: model.identity.version, precision: model.identity.precision, ep: model.provider.used };
     const recording = new RecordingController({
       dir: path.resolve(String(values['record-dir'])),
       frames: live?.frames ?? EMPTY,

@@ -95,8 +95,8 @@ function binary(classMap: Uint8Array): Uint8Array {
 }
 
 function modelInfo(model: Sam2RadModel): EvalReport['model'] {
-  const { name, version } = model.manifest;
-  return { name, version, manifest_sha256: model.loaded.sha256, precision: model.precision, ep: model.provider.used };
+  const { name, version, manifestSha256, precision } = model.identity;
+  return { name, version, manifest_sha256: manifestSha256, precision, ep: model.provider.used };
 }
 
 /** Scores one still image: learned and/or box prompts, then `clicks` correction clicks, no memory. */

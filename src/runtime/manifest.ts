@@ -198,6 +198,11 @@ export function validateManifest(value: unknown, file: string): Manifest {
   return m as Manifest;
 }
 
+/** The precision a provider runs when none is asked for: the manifest's `precision_defaults`, else fp32. */
+export function defaultPrecision(manifest: Manifest, ep: ExecutionProvider): Precision {
+  return manifest.precision_defaults?.[ep] ?? 'fp32';
+}
+
 /** The file, hash and size of each graph for one precision. */
 function graphFiles(manifest: Manifest, precision: Precision, manifestPath: string): Record<GraphName, GraphFile> {
   if (precision === 'fp32') return manifest.graphs;
@@ -224,7 +229,7 @@ export async function loadManifest(dir: string, choice: PrecisionChoice = 'fp32'
     throw new ModelError(manifestPath, `not valid JSON (${(err as Error).message})`);
   }
   const manifest = validateManifest(parsed, manifestPath);
-  const precision = typeof choice === 'string' ? choice : (manifest.precision_defaults?.[choice.defaultFor] ?? 'fp32');
+  const precision = typeof choice === 'string' ? choice : defaultPrecision(manifest, choice.defaultFor);
   const specs = graphFiles(manifest, precision, manifestPath);
   const label = (name: GraphName) => (precision === 'fp32' ? `graph "${name}"` : `${precision} graph "${name}"`);
   const graphs = {} as Record<GraphName, { file: string; bytes: Uint8Array }>;

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadManifest } from '../../src/runtime/manifest.js';
 import { startServe } from '../helpers/harness.js';
 import { copyModelDir } from '../helpers/model-dir.js';
 
@@ -30,10 +31,8 @@ describe('serve keeps serving on bad input', () => {
   it('reports a corrupt model graph by file name', async () => {
     const dir = await copyModelDir('sam2rad-bad-model-');
     try {
-      // The mask decoder file the CPU loads by default (the manifest's precision_defaults, else fp32).
-      const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
-      const precision = manifest.precision_defaults?.cpu ?? 'fp32';
-      const graphs = precision === 'fp32' ? manifest.graphs : manifest.variants[precision];
+      // The mask decoder file the CPU loads by default.
+      const { precision, graphs } = await loadManifest(dir, { defaultFor: 'cpu' });
       const file = path.join(dir, graphs.mask_decoder.file);
       const bytes = await readFile(file);
       await writeFile(file, bytes.subarray(0, bytes.length >> 1));

@@ -3,8 +3,7 @@
 import { rm, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Frame } from '../../src/frames/frame.js';
-import { readGreyImage } from '../../src/frames/read-image.js';
+import { readGreyImage, stillFrame } from '../../src/frames/read-image.js';
 import { SegmentationSession } from '../../plugins/model/segmentation-session.js';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { copyModelDir, MODEL_DIR } from '../helpers/model-dir.js';
@@ -16,13 +15,9 @@ let dir: string;
 let shipped: Sam2RadModel;
 let lowered: Sam2RadModel;
 
-async function frame(file: string): Promise<Frame> {
-  return { index: 0, timestamps: {}, ...(await readGreyImage(file)) };
-}
-
 async function segment(model: Sam2RadModel, className: string, file: string): Promise<{ area: number; classMap: Uint8Array }> {
   const session = new SegmentationSession(model, { classes: [className], historyFrames: 1 });
-  const result = await session.process(await frame(file), []);
+  const result = await session.process(stillFrame(await readGreyImage(file)), []);
   return { area: result.results[0]!.area, classMap: result.classMap };
 }
 

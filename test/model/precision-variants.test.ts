@@ -37,6 +37,22 @@ async function segment(dir: string, precision: Precision, image: GreyImage): Pro
   }
 }
 
+/** How far one frame's variant logits are from fp32's: largest difference, fp32's range, and the share
+ * of cells on the same side of 0. */
+function compareLogits(fp32: Float32Array, variant: Float32Array): { maxDiff: number; range: number; agreement: number } {
+  let maxDiff = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let same = 0;
+  for (let i = 0; i < fp32.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(fp32[i]! - variant[i]!));
+    lo = Math.min(lo, fp32[i]!);
+    hi = Math.max(hi, fp32[i]!);
+    if (fp32[i]! > 0 === variant[i]! > 0) same++;
+  }
+  return { maxDiff, range: hi - lo, agreement: same / fp32.length };
+}
+
 const VARIANTS = [
   { precision: 'fp16', script: 'training/convert_fp16.py' },
   { precision: 'int8', script: 'training/quantize_int8.py' },
@@ -75,17 +91,8 @@ describe.each(VARIANTS)('$precision variant', ({ precision, script }) => {
   it('keeps the mask logits close to fp32 relative to their range, frame after frame', async () => {
     const { fp32, variant } = await segmentBoth();
     for (let f = 0; f < FRAMES; f++) {
-      const a = fp32[f]!.maskLogits;
-      const b = variant[f]!.maskLogits;
-      let maxDiff = 0;
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < a.length; i++) {
-        maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
-        lo = Math.min(lo, a[i]!);
-        hi = Math.max(hi, a[i]!);
-      }
-      expect(maxDiff, `frame ${f}: max |fp32 - ${precision}| ${maxDiff} over a range of ${hi - lo}`).toBeLessThan(0.02 * (hi - lo));
+      const { maxDiff, range } = compareLogits(fp32[f]!.maskLogits, variant[f]!.maskLogits);
+      expect(maxDiff, `frame ${f}: max |fp32 - ${precision}| ${maxDiff} over a range of ${range}`).toBeLessThan(0.02 * range);
       expect(Math.sign(variant[f]!.objectScore)).toBe(Math.sign(fp32[f]!.objectScore));
     }
   });
@@ -93,11 +100,7 @@ describe.each(VARIANTS)('$precision variant', ({ precision, script }) => {
   it('agrees with fp32 on more than 98 % of mask pixels (logit > 0)', async () => {
     const { fp32, variant } = await segmentBoth();
     for (let f = 0; f < FRAMES; f++) {
-      const a = fp32[f]!.maskLogits;
-      const b = variant[f]!.maskLogits;
-      let same = 0;
-      for (let i = 0; i < a.length; i++) if (a[i]! > 0 === b[i]! > 0) same++;
-      expect(same / a.length, `frame ${f}`).toBeGreaterThan(0.98);
+      expect(compareLogits(fp32[f]!.maskLogits, variant[f]!.maskLogits).agreement, `frame ${f}`).toBeGreaterThan(0.98);
     }
     // The image holds a head: a real mask is compared, not two empty ones.
     expect(fp32[0]!.maskLogits.some((x) => x > 0)).toBe(true);

@@ -44,7 +44,7 @@ describe('LiveServer', () => {
     recording = new RecordingController({
       dir: recordDir,
       frames,
-      context: () => ({ sourceUri: source.uri, model: { name: 'sam2rad-test', version: '0', manifestSha256: null, precision: 'fp32' } }),
+      context: () => ({ sourceUri: source.uri, model: { name: 'sam2rad-test', version: '0', manifestSha256: '0'.repeat(64), precision: 'fp32' } }),
     });
     server = await LiveServer.listen({
       port: 0,

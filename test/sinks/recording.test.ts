@@ -9,7 +9,7 @@ import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SegmentedFrame } from '../../src/frames/frame.js';
 import type { RecordingEvent } from '../../src/server/types.js';
-import { Recorder, RecordingController, listRecordings, type RecordingMetadata } from '../../plugins/sinks/recording.js';
+import { Recorder, RecordingController, listRecordings, type RecordingContext, type RecordingMetadata } from '../../plugins/sinks/recording.js';
 import { syntheticFrame } from '../server/synthetic-frames.js';
 
 const run = promisify(execFile);
@@ -31,7 +31,7 @@ async function maskFiles(folder: string): Promise<string[]> {
   return (await readdir(path.join(folder, 'masks'))).sort();
 }
 
-const context = { sourceUri: 'synthetic://test', model: { name: 'sam2rad-test', version: '1.2', manifestSha256: 'ab'.repeat(32), precision: 'int8' } };
+const context: RecordingContext = { sourceUri: 'synthetic://test', model: { name: 'sam2rad-test', version: '1.2', manifestSha256: 'ab'.repeat(32), precision: 'int8' } };
 
 let dir: string;
 beforeAll(async () => {
