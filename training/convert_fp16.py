@@ -17,7 +17,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from graph_variants import all_graphs, write_variant
+from graph_variants import add_default_for_argument, all_graphs, write_variant
 
 FLOAT, FLOAT16 = TensorProto.FLOAT, TensorProto.FLOAT16
 FP16_MAX = float(np.finfo(np.float16).max)
@@ -126,8 +126,9 @@ def convert_graph(model: onnx.ModelProto) -> onnx.ModelProto:
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model_dir", help="model directory with manifest.json and the five fp32 graphs")
+    add_default_for_argument(ap)
     args = ap.parse_args()
-    write_variant(args.model_dir, "fp16", lambda _name, model: convert_graph(model))
+    write_variant(args.model_dir, "fp16", lambda _name, model: convert_graph(model), args.default_for)
 
 
 if __name__ == "__main__":

@@ -30,10 +30,20 @@ def all_graphs(graph: onnx.GraphProto) -> list[onnx.GraphProto]:
     return found
 
 
+EXECUTION_PROVIDERS = ("cpu", "cuda", "webgpu")  # as src/runtime/execution-provider.ts names them
+
+
+def add_default_for_argument(ap) -> None:
+    ap.add_argument("--default-for", nargs="+", choices=EXECUTION_PROVIDERS, default=[], metavar="EP",
+                    help="also make this precision the manifest's default on these providers (precision_defaults)")
+
+
 def write_variant(model_dir: str, variant: str,
-                  convert: Callable[[str, onnx.ModelProto], Optional[onnx.ModelProto]]) -> None:
+                  convert: Callable[[str, onnx.ModelProto], Optional[onnx.ModelProto]],
+                  default_for: list[str]) -> None:
     """Writes `<graph>.<variant>.onnx` for each graph of the manifest that `convert(name, model)` changes;
-    a graph it returns None for is listed with its fp32 file. Updates `variants.<variant>` in the manifest."""
+    a graph it returns None for is listed with its fp32 file. Updates `variants.<variant>` in the manifest,
+    and `precision_defaults.<ep>` for each provider of `default_for`."""
     manifest_path = os.path.join(model_dir, "manifest.json")
     with open(manifest_path) as f:
         manifest = json.load(f)
@@ -51,6 +61,8 @@ def write_variant(model_dir: str, variant: str,
         entries[name] = {"file": file, "sha256": sha256(target), "bytes": os.path.getsize(target)}
         print(f"{name}: {os.path.getsize(source) / 1e6:.1f} MB -> {entries[name]['bytes'] / 1e6:.1f} MB ({file})")
     manifest.setdefault("variants", {})[variant] = entries
+    for ep in default_for:
+        manifest.setdefault("precision_defaults", {})[ep] = variant
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")

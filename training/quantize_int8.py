@@ -1,6 +1,6 @@
 """Write int8 copies of a model directory's graphs and record them in its manifest.
 
-  /usr/bin/python3 training/quantize_int8.py models/sam2rad-us
+  /usr/bin/python3 training/quantize_int8.py models/sam2rad-us --default-for cpu
 
 Weights multiplied by activations become onnxruntime's `DynamicQuantizeMatMul` (com.microsoft): the
 weight is stored as int8, symmetric per output column (zero point 0), and the activation is quantized to
@@ -19,7 +19,8 @@ inputs and outputs, so the runtime feeds and reads the same tensors as with the 
 is deterministic: the same fp32 graphs give byte-identical int8 graphs, which
 test/model/precision-variants.test.ts checks against the manifest.
 
-The manifest gains `variants.int8.<name> = {file, sha256, bytes}`; `--precision int8` selects them.
+The manifest gains `variants.int8.<name> = {file, sha256, bytes}`; `--precision int8` selects them, and
+`--default-for cpu` makes them what the CPU loads when no precision is asked for (`precision_defaults`).
 Needs only the `onnx` package. `DynamicQuantizeMatMul` has a CPU kernel only: on GPU providers use fp32
 or fp16.
 """
@@ -32,7 +33,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from graph_variants import all_graphs, write_variant
+from graph_variants import add_default_for_argument, all_graphs, write_variant
 
 MS_DOMAIN = "com.microsoft"
 
@@ -146,10 +147,11 @@ def quantize_graph(model: onnx.ModelProto, embed_side: int) -> Optional[onnx.Mod
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model_dir", help="model directory with manifest.json and the five fp32 graphs")
+    add_default_for_argument(ap)
     args = ap.parse_args()
     with open(os.path.join(args.model_dir, "manifest.json")) as f:
         embed_side = json.load(f)["input"]["image_size"] // 16
-    write_variant(args.model_dir, "int8", lambda _name, model: quantize_graph(model, embed_side))
+    write_variant(args.model_dir, "int8", lambda _name, model: quantize_graph(model, embed_side), args.default_for)
 
 
 if __name__ == "__main__":
