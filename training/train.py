@@ -95,6 +95,9 @@ def main():
                          "mask refiner, only the positive/negative point label embeddings (with these two, "
                          "autonomous outputs stay bit-identical), or only the prompt predictor's query tokens of "
                          "--query-classes (the other classes' outputs stay bit-identical)")
+    ap.add_argument("--batch-norm", choices=["train", "frozen"], default="train",
+                    help="frozen: batch norm keeps the --init checkpoint's running statistics (small fine-tuning batches "
+                         "would re-estimate them); its scale and shift still train")
     ap.add_argument("--query-classes", default="",
                     help="with --trainable class-queries: comma-separated classes whose query tokens train")
     ap.add_argument("--correction-p", type=float, default=0.5,
@@ -138,6 +141,10 @@ def main():
         earlier_stages = init.get("earlier_stages", []) + [
             {k: init[k] for k in ("steps", "budget_seconds", "budget_clock", "args", "imported_from") if k in init}]
     trainable = restrict_training(model, args.trainable, args.query_classes.split(","))
+    if args.batch_norm == "frozen":
+        for module in model.modules():
+            if isinstance(module, torch.nn.BatchNorm2d):
+                module.eval()
     decays = lambda p: p.ndim > 1 and args.trainable not in ("point-labels", "class-queries")
     decay = [p for n, p in trainable if decays(p)]
     no_decay = [p for n, p in trainable if not decays(p)]
