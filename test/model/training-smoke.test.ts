@@ -1,7 +1,7 @@
 /** A few real training steps of the PyTorch model (Debian's python3-torch): the loss goes down; the
  * checkpoint survives the split into parts that the GPU machine returns; fine-tuning stages that train
  * only the point-label embeddings, only the mask refiner or only some classes' query tokens leave every
- * other weight and batch-norm statistic untouched; the shipped model imports back into a checkpoint. */
+ * other weight and batch-norm statistic untouched, and --batch-norm frozen keeps the statistics of a whole-model one; the shipped model imports back into a checkpoint. */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -92,6 +92,14 @@ describe('training smoke run', () => {
     // Rows in class order (fetal_head, lumbar_bone, hip_bone): only hip_bone's moved.
     const { stdout } = await run(PYTHON, ['-c', CHANGED_ROWS, checkpoint, after], { env: ENV });
     expect(stdout.trim()).toBe('False,False,True\nFalse,False,True');
+  }, 320_000);
+
+  it('a whole-model fine-tune with --batch-norm frozen keeps every batch-norm statistic', async () => {
+    const tuned = path.join(out, 'bn-frozen');
+    await train(tuned, ['--max-steps', '2', '--init', checkpoint, '--trainable', 'all', '--batch-norm', 'frozen']);
+    const changed = await differing(checkpoint, path.join(tuned, 'checkpoint.pt'));
+    expect(changed.some((n) => n.startsWith('image_encoder.'))).toBe(true); // the encoder did train
+    expect(changed.filter((n) => /running_mean|running_var|num_batches_tracked/.test(n))).toEqual([]);
   }, 320_000);
 
   it('imports the shipped model back into a checkpoint whose export matches its graphs', async () => {
