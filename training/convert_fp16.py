@@ -11,13 +11,11 @@ Needs only the `onnx` package (no onnxconverter-common). Subgraphs (the mask dec
 with the graph around them. Ops that create float tensors from a dtype attribute are refused with their
 name, rather than silently producing a mixed-type graph.
 """
-import argparse
-
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from graph_variants import add_default_for_argument, all_graphs, write_variant
+from graph_variants import all_graphs, variant_main
 
 FLOAT, FLOAT16 = TensorProto.FLOAT, TensorProto.FLOAT16
 FP16_MAX = float(np.finfo(np.float16).max)
@@ -124,11 +122,7 @@ def convert_graph(model: onnx.ModelProto) -> onnx.ModelProto:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model_dir", help="model directory with manifest.json and the five fp32 graphs")
-    add_default_for_argument(ap)
-    args = ap.parse_args()
-    write_variant(args.model_dir, "fp16", lambda _name, model: convert_graph(model), args.default_for)
+    variant_main(__doc__, "fp16", lambda model, _manifest: convert_graph(model))
 
 
 if __name__ == "__main__":

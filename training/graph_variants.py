@@ -1,6 +1,7 @@
 """Variants of a model directory's graphs (same tensor names, float32 inputs and outputs), recorded in
 its manifest under `variants.<name>` so that `--precision <name>` loads them, hash-checked like the
 fp32 graphs. Used by convert_fp16.py and quantize_int8.py."""
+import argparse
 import json
 import os
 from typing import Callable, Optional
@@ -32,25 +33,31 @@ def all_graphs(graph: onnx.GraphProto) -> list[onnx.GraphProto]:
 
 EXECUTION_PROVIDERS = ("cpu", "cuda", "webgpu")  # as src/runtime/execution-provider.ts names them
 
+# (fp32 graph, the model directory's manifest) -> the variant's graph, or None to keep the fp32 one
+Convert = Callable[[onnx.ModelProto, dict], Optional[onnx.ModelProto]]
 
-def add_default_for_argument(ap) -> None:
+
+def variant_main(doc: str, variant: str, convert: Convert) -> None:
+    """The command line of a variant script: MODEL_DIR [--default-for EP ...]."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model_dir", help="model directory with manifest.json and the five fp32 graphs")
     ap.add_argument("--default-for", nargs="+", choices=EXECUTION_PROVIDERS, default=[], metavar="EP",
                     help="also make this precision the manifest's default on these providers (precision_defaults)")
+    args = ap.parse_args()
+    write_variant(args.model_dir, variant, convert, args.default_for)
 
 
-def write_variant(model_dir: str, variant: str,
-                  convert: Callable[[str, onnx.ModelProto], Optional[onnx.ModelProto]],
-                  default_for: list[str]) -> None:
-    """Writes `<graph>.<variant>.onnx` for each graph of the manifest that `convert(name, model)` changes;
-    a graph it returns None for is listed with its fp32 file. Updates `variants.<variant>` in the manifest,
-    and `precision_defaults.<ep>` for each provider of `default_for`."""
+def write_variant(model_dir: str, variant: str, convert: Convert, default_for: list[str]) -> None:
+    """Writes `<graph>.<variant>.onnx` for each graph of the manifest that `convert` changes; a graph it
+    returns None for is listed with its fp32 file. Updates `variants.<variant>` in the manifest, and
+    `precision_defaults.<ep>` for each provider of `default_for`."""
     manifest_path = os.path.join(model_dir, "manifest.json")
     with open(manifest_path) as f:
         manifest = json.load(f)
     entries = {}
     for name, graph in manifest["graphs"].items():
         source = os.path.join(model_dir, graph["file"])
-        converted = convert(name, onnx.load(source))
+        converted = convert(onnx.load(source), manifest)
         if converted is None:
             entries[name] = {"file": graph["file"], "sha256": graph["sha256"], "bytes": graph["bytes"]}
             print(f"{name}: unchanged ({graph['file']})")

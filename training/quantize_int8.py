@@ -24,16 +24,13 @@ The manifest gains `variants.int8.<name> = {file, sha256, bytes}`; `--precision 
 Needs only the `onnx` package. `DynamicQuantizeMatMul` has a CPU kernel only: on GPU providers use fp32
 or fp16.
 """
-import argparse
-import json
-import os
 from typing import Optional
 
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from graph_variants import add_default_for_argument, all_graphs, write_variant
+from graph_variants import all_graphs, variant_main
 
 MS_DOMAIN = "com.microsoft"
 
@@ -145,13 +142,7 @@ def quantize_graph(model: onnx.ModelProto, embed_side: int) -> Optional[onnx.Mod
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model_dir", help="model directory with manifest.json and the five fp32 graphs")
-    add_default_for_argument(ap)
-    args = ap.parse_args()
-    with open(os.path.join(args.model_dir, "manifest.json")) as f:
-        embed_side = json.load(f)["input"]["image_size"] // 16
-    write_variant(args.model_dir, "int8", lambda _name, model: quantize_graph(model, embed_side), args.default_for)
+    variant_main(__doc__, "int8", lambda model, manifest: quantize_graph(model, manifest["input"]["image_size"] // 16))
 
 
 if __name__ == "__main__":

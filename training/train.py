@@ -69,6 +69,13 @@ def frozen_modules_to_eval(model) -> None:
             module.eval()
 
 
+def batch_norms_to_eval(model) -> None:
+    """Every batch norm normalises with, and keeps, its running statistics; its scale and shift still train."""
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.eval()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", choices=["sam2rad", "unet"], default="sam2rad")
@@ -142,9 +149,7 @@ def main():
             {k: init[k] for k in ("steps", "budget_seconds", "budget_clock", "args", "imported_from") if k in init}]
     trainable = restrict_training(model, args.trainable, args.query_classes.split(","))
     if args.batch_norm == "frozen":
-        for module in model.modules():
-            if isinstance(module, torch.nn.BatchNorm2d):
-                module.eval()
+        batch_norms_to_eval(model)
     decays = lambda p: p.ndim > 1 and args.trainable not in ("point-labels", "class-queries")
     decay = [p for n, p in trainable if decays(p)]
     no_decay = [p for n, p in trainable if not decays(p)]
