@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { loadModel } from '../../src/cli/load-model.js';
+import { defaultPrecision } from '../../src/runtime/manifest.js';
 import { MODEL_DIR } from '../helpers/model-dir.js';
 
 
@@ -15,7 +16,7 @@ describe('execution provider fallback', () => {
       if (model.provider.used === ep) return;
       expect(model.provider.used).toBe('cpu');
       // The CPU's own default graphs, as if the CPU had been asked for.
-      const cpuDefault = model.manifest.precision_defaults?.cpu ?? 'fp32';
+      const cpuDefault = defaultPrecision(model.manifest, 'cpu');
       expect(model.precision).toBe(cpuDefault);
       expect(lines).toEqual([expect.stringMatching(new RegExp(`^execution provider: ${ep} unavailable \\(.+\\); falling back to cpu; ${cpuDefault} graphs$`))]);
       const grey = new Uint8Array(64 * 48).fill(80);
