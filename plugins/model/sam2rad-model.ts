@@ -8,7 +8,6 @@ import * as ort from 'onnxruntime-node';
 import type { Stage } from '../../src/frames/frame.js';
 import {
   GRAPH_NAMES,
-  defaultPrecision,
   loadManifest,
   type GraphName,
   type LoadedManifest,
@@ -19,6 +18,7 @@ import {
   createSession,
   describeChoice,
   keepsOutputsOnDevice,
+  type ExecutionProvider,
   type ProviderChoice,
   type SessionSettings,
 } from '../../src/runtime/execution-provider.js';
@@ -75,11 +75,19 @@ export interface ModelOptions extends SessionSettings {
   readonly conditioningMaxAge?: number;
 }
 
+/** The graph files to run on a provider: fixed by `precision`, else the manifest's default for it. */
+function graphsFor(dir: string, options: ModelOptions, ep: ExecutionProvider): Promise<LoadedManifest> {
+  return loadManifest(dir, options.precision ?? { defaultFor: ep });
+}
+
+/** One session per graph. The first graph learns whether the requested provider starts; if it falls
+ * back, the graphs for the provider in use are loaded before the rest are built. */
 async function createSessions(
-  loaded: LoadedManifest,
+  dir: string,
   options: ModelOptions,
   deviceOutputs: boolean,
-): Promise<{ sessions: Sessions; provider: ProviderChoice }> {
+): Promise<{ loaded: LoadedManifest; sessions: Sessions; provider: ProviderChoice }> {
+  let loaded = await graphsFor(dir, options, options.ep);
   const sessions = {} as Sessions;
   let provider: ProviderChoice | undefined;
   for (const name of GRAPH_NAMES) {
@@ -87,7 +95,17 @@ async function createSessions(
       // Once the requested provider has failed, the other graphs go straight to the fallback.
       const settings = provider ? { ...options, ep: provider.used } : options;
       const outputs = deviceOutputs ? (DEVICE_OUTPUTS[name] ?? []) : [];
-      const { session, choice } = await createSession(loaded.graphs[name].bytes, settings, outputs);
+      const created = await createSession(loaded.graphs[name].bytes, settings, outputs);
+      const { choice } = created;
+      let { session } = created;
+      if (!provider && choice.used !== options.ep) {
+        const fallback = await graphsFor(dir, options, choice.used);
+        if (fallback.precision !== loaded.precision) {
+          await session.release();
+          loaded = fallback;
+          ({ session } = await createSession(loaded.graphs[name].bytes, { ...options, ep: choice.used }, outputs));
+        }
+      }
       sessions[name] = session;
       provider ??= choice;
     } catch (err) {
@@ -95,7 +113,7 @@ async function createSessions(
       throw new Error(`${loaded.dir}/${loaded.graphs[name].file}: onnxruntime cannot load graph "${name}" (${(err as Error).message.split('\n')[0]})`);
     }
   }
-  return { sessions, provider: provider! };
+  return { loaded, sessions, provider: provider! };
 }
 
 export class Sam2RadModel {
@@ -109,16 +127,7 @@ export class Sam2RadModel {
   ) {}
 
   static async load(dir: string, options: ModelOptions, log: (line: string) => void = () => {}): Promise<Sam2RadModel> {
-    let loaded = await loadManifest(dir, options.precision ?? { defaultFor: options.ep });
-    const first = await createSessions(loaded, options, true);
-    const { provider } = first;
-    let { sessions } = first;
-    // Fell back with no precision asked for: run the graphs the manifest names for the provider in use.
-    if (options.precision === undefined && defaultPrecision(loaded.manifest, provider.used) !== loaded.precision) {
-      await Promise.all(Object.values(sessions).map((s) => s.release()));
-      loaded = await loadManifest(dir, { defaultFor: provider.used });
-      ({ sessions } = await createSessions(loaded, { ...options, ep: provider.used }, true));
-    }
+    const { loaded, sessions, provider } = await createSessions(dir, options, true);
     log(`${describeChoice(provider)}; ${loaded.precision} graphs`);
     const model = new Sam2RadModel(loaded, sessions, provider, options, keepsOutputsOnDevice(provider.used));
     if (!model.outputsOnDevice) return model;
@@ -131,8 +140,8 @@ export class Sam2RadModel {
     } catch (err) {
       await model.release();
       log(`device-resident outputs unavailable (${(err as Error).message.split('\n')[0]}); tensors go through host memory`);
-      const host = await createSessions(loaded, { ...options, ep: provider.used }, false);
-      return new Sam2RadModel(loaded, host.sessions, provider, options, false);
+      const host = await createSessions(dir, { ...options, ep: provider.used }, false);
+      return new Sam2RadModel(host.loaded, host.sessions, provider, options, false);
     }
   }
 
