@@ -9,10 +9,13 @@
  * a cursor) loses to the image. Its active blocks' bounding box, tightened to the first moving pixel on
  * each side, is the ROI. A frozen or single frame has no motion: then the same is done with "non-dark"
  * (pixel mean above the dark level) in place of "moving", which separates the image from UI drawn apart
- * from it on the black screen. The dark level is the screen's own black (the median of the outermost
- * blocks' means) plus a small margin, capped at 16: the deep field of a low-gain image is often darker
- * than 16 grey but never as flat as the screen, and a fixed 16 cut such depths (and the heads in them)
- * off. Nothing found (or under 2 % of the frame): the full frame.
+ * from it on the black screen. Text or a grey-scale bar drawn right against the image is as bright as it
+ * and joins its component, so here the box is taken over the component's blocks that survive an opening
+ * by `OPEN_BLOCKS` (gone: anything thinner than 5 blocks, such as a text column or a bar), grown by one
+ * block on each side to reach the image's own edge pixels. The dark level is the screen's own black (the
+ * median of the outermost blocks' means) plus a small margin, capped at 16: the deep field of a low-gain
+ * image is often darker than 16 grey but never as flat as the screen, and a fixed 16 cut such depths (and
+ * the heads in them) off. Nothing found (or under 2 % of the frame): the full frame.
  *
  * Cost: a min/max/sum update per pixel per sample, and one pass over the blocks per detection, so it is
  * run once per batch of samples, never per frame. */
@@ -37,6 +40,8 @@ export interface RoiDetectionOptions {
 const GRID_CELLS = 128;
 const ACTIVE_FRACTION = 0.25;
 const DILATE_BLOCKS = 2;
+/** Still frames: structures narrower than 2 * OPEN_BLOCKS + 1 blocks (~4 % of the longer side) are not image. */
+const OPEN_BLOCKS = 2;
 const MIN_MOTION_BLOCKS = 0.01;
 const MIN_AREA = 0.02;
 /** Above the screen's black; codec and grabber noise on a flat black screen stays within it. */
@@ -80,12 +85,12 @@ export class RoiAccumulator {
     const grid = new BlockGrid(this.width, this.height);
     const moving = (i: number): boolean => this.max[i]! - this.min[i]! > motionLevel;
     if (this.count >= 2) {
-      const found = grid.largestRegion(moving, MIN_MOTION_BLOCKS);
+      const found = grid.largestRegion(moving, MIN_MOTION_BLOCKS, 0);
       if (found) return this.accept(found, moving, 'motion');
     }
     const darkLevel = options.darkLevel ?? Math.min(MAX_DARK_LEVEL, grid.borderMedian(this.sum) / this.count + DARK_MARGIN);
     const bright = (i: number): boolean => this.sum[i]! > darkLevel * this.count;
-    const found = grid.largestRegion(bright, 0);
+    const found = grid.largestRegion(bright, 0, OPEN_BLOCKS);
     return found ? this.accept(found, bright, 'brightness') : { rect: fullFrame(this.width, this.height), method: 'full-frame' };
   }
 
@@ -122,8 +127,9 @@ class BlockGrid {
   }
 
   /** Pixel bounding box of the biggest connected group of active blocks, if it has at least
-   * `minFraction` of all blocks (and at least one). */
-  largestRegion(activePixel: (i: number) => boolean, minFraction: number): Rect | undefined {
+   * `minFraction` of all blocks (and at least one). With `openBlocks` > 0 the box covers only the group's
+   * blocks that survive an opening by that radius (when any do), grown by one block. */
+  largestRegion(activePixel: (i: number) => boolean, minFraction: number, openBlocks: number): Rect | undefined {
     const active = this.activeBlocks(activePixel);
     const total = active.reduce((n, a) => n + a, 0);
     if (total === 0 || total < minFraction * active.length) return undefined;
@@ -131,12 +137,19 @@ class BlockGrid {
     const score = new Map<number, number>();
     active.forEach((a, i) => a && score.set(labels[i]!, (score.get(labels[i]!) ?? 0) + 1));
     const best = [...score.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    const inBest = active.map((a, i) => (a && labels[i] === best ? 1 : 0));
+    const solid = openBlocks > 0 ? this.open(active, openBlocks) : active;
+    const opened = inBest.map((a, i) => a & solid[i]!);
+    const core = openBlocks > 0 && opened.some((a) => a) ? opened : inBest;
+    const grow = core === opened ? 1 : 0;
     let x0 = this.cols, y0 = this.rows, x1 = -1, y1 = -1;
-    active.forEach((a, i) => {
-      if (!a || labels[i] !== best) return;
+    core.forEach((a, i) => {
+      if (!a) return;
       const cx = i % this.cols, cy = Math.floor(i / this.cols);
       x0 = Math.min(x0, cx); x1 = Math.max(x1, cx); y0 = Math.min(y0, cy); y1 = Math.max(y1, cy);
     });
+    x0 = Math.max(0, x0 - grow); y0 = Math.max(0, y0 - grow);
+    x1 = Math.min(this.cols - 1, x1 + grow); y1 = Math.min(this.rows - 1, y1 + grow);
     const x = x0 * this.block, y = y0 * this.block;
     return {
       x, y,
@@ -174,6 +187,11 @@ class BlockGrid {
     });
   }
 
+  /** Morphological opening: the blocks covered by some fully active square of side 2 * radius + 1. */
+  private open(mask: Uint8Array, radius: number): Uint8Array {
+    return dilate(erode(mask, this.cols, this.rows, radius), this.cols, this.rows, radius);
+  }
+
   /** Pixel rectangle of block (cx, cy); blocks on the right and bottom edges may be smaller. */
   private blockRect(cx: number, cy: number): Rect {
     const x = cx * this.block, y = cy * this.block;
@@ -207,6 +225,17 @@ class BlockGrid {
     }
     return labels;
   }
+}
+
+/** Square erosion by `radius` blocks (outside the grid counts as inactive). */
+function erode(mask: Uint8Array, cols: number, rows: number, radius: number): Uint8Array {
+  return mask.map((a, i) => {
+    if (!a) return 0;
+    const cx = i % cols, cy = Math.floor(i / cols);
+    if (cx < radius || cy < radius || cx + radius >= cols || cy + radius >= rows) return 0;
+    for (let y = cy - radius; y <= cy + radius; y++) for (let x = cx - radius; x <= cx + radius; x++) if (!mask[y * cols + x]) return 0;
+    return 1;
+  });
 }
 
 /** Square dilation by `radius` blocks. */

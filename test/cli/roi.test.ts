@@ -27,7 +27,7 @@ async function screenGrab(file: string): Promise<void> {
 }
 
 /** A 40-frame 160x120 clip (lossless FFV1): speckle that changes every frame at (40, 20) 80x60, and a
- * static grey-scale bar right next to it, which only motion tells apart from the image. */
+ * static grey-scale panel right next to it, which only motion tells apart from the image. */
 async function screenClip(file: string): Promise<void> {
   const [w, h, frames] = [160, 120, 40];
   const data = new Uint8Array(w * h * frames);
@@ -37,7 +37,7 @@ async function screenClip(file: string): Promise<void> {
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const inImage = x >= 40 && x < 120 && y >= 20 && y < 80;
-        const inBar = x >= 122 && x < 128 && y >= 20 && y < 80;
+        const inBar = x >= 122 && x < 136 && y >= 20 && y < 80;
         data[f * w * h + y * w + x] = inImage ? 40 + Math.floor(random() * 180) : inBar ? 60 + 2 * y : 0;
       }
     }
@@ -69,7 +69,7 @@ describe('sam2rad roi', () => {
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
     const image = { x: 40, y: 20, width: 80, height: 60 };
     expect(lines).toEqual([
-      { file, frame: 0, width: 160, height: 120, rect: { ...image, width: 88 }, method: 'brightness' },
+      { file, frame: 0, width: 160, height: 120, rect: { ...image, width: 96 }, method: 'brightness' },
       { file, frame: 28, width: 160, height: 120, rect: image, method: 'motion' },
     ]);
   });

@@ -16,7 +16,7 @@ function rng(seed: number): () => number {
   return () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 }
 
-/** A scanner screen: static UI (text, a grey-scale bar right next to the image, a logo), a small clock
+/** A scanner screen: static UI (text, a grey-scale panel right next to the image, a logo), a small clock
  * that changes, and the image: speckle that changes every frame, with dark quiet fluid inside. */
 function screen(index: number): Frame {
   const random = rng(index + 1);
@@ -25,7 +25,7 @@ function screen(index: number): Frame {
     for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) data[y * W + x] = value(x, y);
   };
   fill(4, 4, 80, 10, (x) => (x % 4 < 2 ? 200 : 0)); // header text
-  fill(264, 40, 6, 150, (_, y) => 40 + y); // grey-scale bar, 4 px right of the image
+  fill(264, 40, 20, 150, (_, y) => 40 + y); // grey-scale panel, 4 px right of the image
   fill(270, 220, 40, 14, () => 180); // logo
   fill(4, 225, 20, 10, () => (index % 2 ? 230 : 90)); // clock
   fill(IMAGE.x, IMAGE.y, IMAGE.width, IMAGE.height, () => 40 + Math.floor(random() * 180)); // speckle
@@ -42,8 +42,27 @@ describe('ROI detection', () => {
   });
 
   it('falls back to the largest non-dark region on a single (frozen) frame', () => {
-    // Without motion the bar next to the image cannot be told apart from it: the crop includes it.
-    expect(detectRoi([frames[0]!])).toEqual({ rect: { ...IMAGE, width: 270 - IMAGE.x }, method: 'brightness' });
+    // Without motion a panel as wide as the image's own parts cannot be told apart from it: the crop includes it.
+    expect(detectRoi([frames[0]!])).toEqual({ rect: { ...IMAGE, width: 284 - IMAGE.x }, method: 'brightness' });
+  });
+
+  it('leaves out text and thin bars drawn against the image on a single frame', () => {
+    // Like Radiopaedia screen grabs: a column of scanner settings touching the image's left edge, a
+    // depth scale touching its right edge.
+    const random = rng(3);
+    const data = new Uint8Array(W * H);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const inImage = x >= IMAGE.x && x < IMAGE.x + IMAGE.width && y >= IMAGE.y && y < IMAGE.y + IMAGE.height;
+        const text = x >= 20 && x < IMAGE.x && y >= 40 && y < 120 && y % 8 < 5 && (x * 3 + y) % 5 < 3;
+        const scale = x >= IMAGE.x + IMAGE.width && x < IMAGE.x + IMAGE.width + 4 && y >= 40 && y < 190;
+        data[y * W + x] = inImage ? 40 + Math.floor(random() * 180) : text || scale ? 230 : 0;
+      }
+    }
+    // The box grows by one block (3 px here) past the image's solid core to reach its edge pixels, so it
+    // keeps what touches the image within that block: 3 px of text, the 4 px scale.
+    const rect = { x: IMAGE.x - 3, y: IMAGE.y, width: IMAGE.width + 7, height: IMAGE.height };
+    expect(detectRoi([{ index: 0, width: W, height: H, data, timestamps: {} }])).toEqual({ rect, method: 'brightness' });
   });
 
   it("keeps a low-gain image's deep field, darker than 16 grey but not the screen's flat black", () => {
@@ -73,7 +92,7 @@ describe('cropToRoi', () => {
       ),
     );
     expect(changes).toEqual([['brightness', 0], ['motion', 10]]);
-    expect(cropped[0]!.roi).toEqual({ ...IMAGE, width: 210 });
+    expect(cropped[0]!.roi).toEqual({ ...IMAGE, width: 224 });
     for (const frame of cropped.slice(10)) {
       expect(frame).toMatchObject({ roi: IMAGE, width: IMAGE.width, height: IMAGE.height, sourceWidth: W, sourceHeight: H });
     }
