@@ -1,7 +1,9 @@
 /** A few real training steps of the PyTorch model (Debian's python3-torch): the loss goes down; the
  * checkpoint survives the split into parts that the GPU machine returns; fine-tuning stages that train
  * only the point-label embeddings, only the mask refiner or only some classes' query tokens leave every
- * other weight and batch-norm statistic untouched, and --batch-norm frozen keeps the statistics of a whole-model one; the shipped model imports back into a checkpoint. */
+ * other weight and batch-norm statistic untouched, and --batch-norm frozen keeps the statistics of a
+ * whole-model one; two checkpoints average into their midpoint; the shipped model imports back into a
+ * checkpoint. */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -32,6 +34,12 @@ import sys, torch
 a, b = (torch.load(p, map_location="cpu", weights_only=False)["state_dict"] for p in sys.argv[1:3])
 for k in ("prompt_predictor.class_queries", "prompt_predictor.class_query_pe"):
     print(",".join(str(not torch.equal(x, y)) for x, y in zip(a[k], b[k])))`;
+
+/** Python that prints the largest distance of a third checkpoint's float weights from the first two's midpoint. */
+const MIDPOINT_ERROR = `
+import sys, torch
+a, b, m = (torch.load(p, map_location="cpu", weights_only=False)["state_dict"] for p in sys.argv[1:4])
+print(max(float((m[k] - (a[k] + b[k]) / 2).abs().max()) for k in a if a[k].is_floating_point()))`;
 
 async function differing(first: string, second: string): Promise<string[]> {
   const { stdout } = await run(PYTHON, ['-c', DIFFERING, first, second], { env: ENV });
@@ -82,6 +90,19 @@ describe('training smoke run', () => {
     const changed = await differing(checkpoint, path.join(tuned, 'checkpoint.pt'));
     expect(changed.length).toBeGreaterThan(0);
     for (const name of changed) expect(name).toMatch(/^mask_decoder\.refiner\./);
+  }, 320_000);
+
+  it('averaging two checkpoints leaves the weights they share bit-identical and takes the midpoint of the rest', async () => {
+    const tuned = path.join(out, 'refiner-for-average');
+    await train(tuned, ['--max-steps', '2', '--init', checkpoint, '--trainable', 'refiner', '--correction-p', '1']);
+    const other = path.join(tuned, 'checkpoint.pt');
+    const average = path.join(out, 'average.pt');
+    await run(PYTHON, ['training/average_checkpoints.py', checkpoint, other, '--weight', '0.5', '--out', average], { env: ENV });
+    const changed = await differing(checkpoint, other);
+    expect(changed.length).toBeGreaterThan(0);
+    expect(await differing(checkpoint, average)).toEqual(changed);
+    const { stdout } = await run(PYTHON, ['-c', MIDPOINT_ERROR, checkpoint, other, average], { env: ENV });
+    expect(Number(stdout)).toBeLessThan(1e-6);
   }, 320_000);
 
   it('a class-queries fine-tune changes only the listed classes\' query tokens', async () => {
