@@ -8,8 +8,12 @@ keeps A's run metadata, with B's run added to its earlier stages and the mix rec
 """
 import argparse
 import os
+import sys
 
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checkpoint import lineage  # noqa: E402
 
 
 def average(a: dict, b: dict, weight: float) -> dict:
@@ -22,7 +26,7 @@ def average(a: dict, b: dict, weight: float) -> dict:
         # integer buffers (batch-norm step counters) are not weights: keep B's, the later run's
         mixed[name] = torch.lerp(tensor, other, weight) if tensor.is_floating_point() else other.clone()
     return {**a, "state_dict": mixed, "optimizer": None,
-            "earlier_stages": [*a.get("earlier_stages", []), {k: b[k] for k in ("steps", "budget_seconds", "budget_clock", "args")}],
+            "earlier_stages": [*a.get("earlier_stages", []), lineage(b)[-1]],
             "args": {**a["args"], "average_of": [a["args"].get("out"), b["args"].get("out")], "average_weight": weight}}
 
 

@@ -17,3 +17,10 @@ def load_model(path: str, kind: str | None = None) -> tuple[nn.Module, ModelConf
     model = Sam2Rad(cfg) if ckpt["kind"] == "sam2rad" else UNet(len(cfg.classes))
     model.load_state_dict(ckpt["state_dict"])
     return model.eval(), cfg, ckpt
+
+
+def lineage(ckpt: dict) -> list[dict]:
+    """-> the stages that made a checkpoint, oldest first, ending with its own run: what a checkpoint
+    built from it records as `earlier_stages`."""
+    own = {k: ckpt[k] for k in ("steps", "budget_seconds", "budget_clock", "args", "imported_from") if k in ckpt}
+    return [*ckpt.get("earlier_stages", []), own]

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checkpoint import lineage  # noqa: E402
 from data.batches import TrainingData  # noqa: E402
 from data.datasets import STORE, load_pack, load_training_arrays  # noqa: E402
 from dev_check import dev_dice  # noqa: E402
@@ -145,8 +146,7 @@ def main():
         if loaded.missing_keys:
             print(f"not in {args.init}, initialised afresh: {', '.join(loaded.missing_keys)}", flush=True)
         # A checkpoint rebuilt from a release (import_onnx.py) says so in its stage record.
-        earlier_stages = init.get("earlier_stages", []) + [
-            {k: init[k] for k in ("steps", "budget_seconds", "budget_clock", "args", "imported_from") if k in init}]
+        earlier_stages = lineage(init)
     trainable = restrict_training(model, args.trainable, args.query_classes.split(","))
     if args.batch_norm == "frozen":
         batch_norms_to_eval(model)

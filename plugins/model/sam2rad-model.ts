@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import type { Stage } from '../../src/frames/frame.js';
 import {
   GRAPH_NAMES,
+  defaultPrecision,
   loadManifest,
   type GraphName,
   type LoadedManifest,
@@ -98,13 +99,11 @@ async function createSessions(
       const created = await createSession(loaded.graphs[name].bytes, settings, outputs);
       const { choice } = created;
       let { session } = created;
-      if (!provider && choice.used !== options.ep) {
-        const fallback = await graphsFor(dir, options, choice.used);
-        if (fallback.precision !== loaded.precision) {
-          await session.release();
-          loaded = fallback;
-          ({ session } = await createSession(loaded.graphs[name].bytes, { ...options, ep: choice.used }, outputs));
-        }
+      // Decided from the manifest already read: only a different precision loads (and hashes) other graphs.
+      if (!provider && options.precision === undefined && defaultPrecision(loaded.manifest, choice.used) !== loaded.precision) {
+        await session.release();
+        loaded = await graphsFor(dir, options, choice.used);
+        ({ session } = await createSession(loaded.graphs[name].bytes, { ...options, ep: choice.used }, outputs));
       }
       sessions[name] = session;
       provider ??= choice;

@@ -138,12 +138,10 @@ class BlockGrid {
     active.forEach((a, i) => a && score.set(labels[i]!, (score.get(labels[i]!) ?? 0) + 1));
     const best = [...score.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
     const inBest = active.map((a, i) => (a && labels[i] === best ? 1 : 0));
-    const solid = openBlocks > 0 ? this.open(active, openBlocks) : active;
-    const opened = inBest.map((a, i) => a & solid[i]!);
-    const core = openBlocks > 0 && opened.some((a) => a) ? opened : inBest;
-    const grow = core === opened ? 1 : 0;
+    const solid = openBlocks > 0 ? this.open(active, openBlocks).map((a, i) => a & inBest[i]!) : undefined;
+    const grow = solid?.some((a) => a) ? 1 : 0;
     let x0 = this.cols, y0 = this.rows, x1 = -1, y1 = -1;
-    core.forEach((a, i) => {
+    (grow ? solid! : inBest).forEach((a, i) => {
       if (!a) return;
       const cx = i % this.cols, cy = Math.floor(i / this.cols);
       x0 = Math.min(x0, cx); x1 = Math.max(x1, cx); y0 = Math.min(y0, cy); y1 = Math.max(y1, cy);
