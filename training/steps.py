@@ -19,10 +19,12 @@ def normalise(images: torch.Tensor, cfg: ModelConfig) -> torch.Tensor:
     return (images.expand(-1, 3, -1, -1) - mean) / std
 
 
-def sample_prompts(target: torch.Tensor, present: torch.Tensor, size: int) -> Prompts:
-    """Per sample: auto (learned only), auto + GT box, manual box, or manual clicks."""
+def sample_prompts(target: torch.Tensor, present: torch.Tensor, size: int, human: bool = False) -> Prompts:
+    """Per sample: auto (learned only), auto + GT box, manual box, or manual clicks; `human` leaves out
+    auto wherever the object is present."""
     b = target.shape[0]
-    mode = torch.multinomial(torch.tensor([0.5, 0.2, 0.15, 0.15]), b, replacement=True)
+    odds = [0.0, 0.35, 0.25, 0.4] if human else [0.5, 0.2, 0.15, 0.15]
+    mode = torch.multinomial(torch.tensor(odds), b, replacement=True)
     mode = torch.where(present, mode, torch.zeros_like(mode))
     coords = torch.zeros(b, 4, 2)
     labels = -torch.ones(b, 4)
@@ -126,28 +128,50 @@ def push_memory(bank, memory, pointer, as_conditioning: torch.Tensor):
     return new_mem, new_valid, new_ptr
 
 
+def autonomous(b: int) -> Prompts:
+    """The learned prompts alone: a frame after a correction, in semi mode with nothing drawn on it."""
+    return Prompts(torch.zeros(b, 4, 2), -torch.ones(b, 4), torch.ones(b))
+
+
+def has_human_prompt(prompts: Prompts) -> torch.Tensor:
+    """[B] bool: a box corner or a click among the manual slots (what makes a runtime frame conditioning)."""
+    return (prompts.point_labels >= 0).any(1)
+
+
 def sam2rad_step(model: Sam2Rad, images, masks, weights, cls, correction_p: float, correction_weight: float,
-                 click_focus: float):
+                 click_focus: float, carry_p: float = 0.0):
+    """A batch of sequences through the memory, the model's own outputs stored as the runtime stores them.
+    A frame with a human prompt (or a correction) becomes the conditioning memory. With probability
+    carry_p the batch is a carry-forward batch: frame 0 is prompted and corrected, the later frames run
+    autonomously, so their loss teaches the memory to follow the correction."""
     cfg = model.cfg
     b, t = images.shape[:2]
-    feats = model.image_encoder(normalise(images.flatten(0, 1), cfg))
+    # A frozen encoder (no trainable parameter) runs without a graph: the memory stages train several times faster.
+    with torch.set_grad_enabled(any(p.requires_grad for p in model.image_encoder.parameters())):
+        feats = model.image_encoder(normalise(images.flatten(0, 1), cfg))
     feats = [f.reshape(b, t, *f.shape[1:]) for f in feats]
     bank = empty_bank(b, cfg)
-    first_is_conditioning = torch.rand(b) < 0.5
+    carry = random.random() < carry_p
     total = 0.0
     for i in range(t):
         target = masks[:, i]
         _, present = box_from_mask(target)
-        prompts = sample_prompts(target, present, cfg.image_size)
+        if carry and i > 0:
+            prompts, corrector = autonomous(b), None
+        else:
+            prompts = sample_prompts(target, present, cfg.image_size, human=carry)
+            corrector = Correction(target, click_focus) if carry or random.random() < correction_p else None
         frame_feats = [f[:, i] for f in feats]
-        corrector = Correction(target, click_focus) if random.random() < correction_p else None
         out, refined = model.frame(frame_feats, bank, cls, prompts, refine=corrector)
         correction = (refined, corrector) if corrector else None
         total = total + frame_losses(out, correction, target, weights[:, i], cfg, correction_weight)
         if i < t - 1:
             final = refined or out
             memory = model.memory_encoder(frame_feats[2], final.mask_logits[:, :1], final.object_score)
-            bank = push_memory(bank, memory, final.object_pointer, first_is_conditioning & (i == 0))
+            conditioning = has_human_prompt(prompts)
+            if corrector:
+                conditioning = conditioning | (corrector.click[1] >= 0)
+            bank = push_memory(bank, memory, final.object_pointer, conditioning)
     return total / t
 
 

@@ -24,7 +24,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoint import lineage  # noqa: E402
 from data.batches import TrainingData  # noqa: E402
-from data.datasets import STORE, load_pack, load_training_arrays  # noqa: E402
+from data.datasets import LUMBAR_TRAIN_BELOW, STORE, load_pack, load_training_arrays  # noqa: E402
 from dev_check import dev_dice  # noqa: E402
 from sam2rad.config import ModelConfig  # noqa: E402
 from sam2rad.model import Sam2Rad  # noqa: E402
@@ -37,7 +37,11 @@ def restrict_training(model, trainable: str, query_classes: list[str]) -> list:
     if trainable == "all":
         return list(model.named_parameters())
     model.requires_grad_(False)
-    if trainable == "decoder":
+    if trainable == "memory":
+        # Everything after the image encoder: memory attention and encoder, prompt predictor, decoder.
+        for name, module in model.named_children():
+            module.requires_grad_(name != "image_encoder")
+    elif trainable == "decoder":
         model.prompt_encoder.requires_grad_(True)
         model.mask_decoder.requires_grad_(True)
     elif trainable == "refiner":
@@ -98,8 +102,9 @@ def main():
     ap.add_argument("--resume", help="continue this checkpoint; its time counts towards --minutes")
     ap.add_argument("--init", help="start from this checkpoint's weights as a new stage (fine-tuning): fresh "
                                    "optimizer, schedule and budget")
-    ap.add_argument("--trainable", choices=["all", "decoder", "refiner", "point-labels", "class-queries"], default="all",
-                    help="what a fine-tuning stage changes: everything, the prompt encoder + mask decoder, only the "
+    ap.add_argument("--trainable", choices=["all", "memory", "decoder", "refiner", "point-labels", "class-queries"], default="all",
+                    help="what a fine-tuning stage changes: everything, everything but the image encoder (memory), the "
+                         "prompt encoder + mask decoder, only the "
                          "mask refiner, only the positive/negative point label embeddings (with these two, "
                          "autonomous outputs stay bit-identical), or only the prompt predictor's query tokens of "
                          "--query-classes (the other classes' outputs stay bit-identical)")
@@ -111,6 +116,14 @@ def main():
     ap.add_argument("--correction-p", type=float, default=0.5,
                     help="share of frames that get a second decoder pass with a simulated correction click")
     ap.add_argument("--correction-weight", type=float, default=1.0, help="weight of that pass's mask loss")
+    ap.add_argument("--artefact-p", type=float, default=0.0,
+                    help="chance that a frame after the first carries an artefact (data/artefacts.py)")
+    ap.add_argument("--carry-p", type=float, default=0.0,
+                    help="share of batches whose first frame is prompted and corrected and whose later frames run "
+                         "autonomously (corrections carried forward by the memory)")
+    ap.add_argument("--clip-below", type=int, default=LUMBAR_TRAIN_BELOW,
+                    help="use lumbar frames below this raw frame index only (a lower value keeps the end of the "
+                         "training range out as a validation fold)")
     ap.add_argument("--click-focus", type=float, default=0.0,
                     help="extra weight of the pixels around the correction click in that loss (0 = whole mask alike)")
     args = ap.parse_args()
@@ -133,7 +146,7 @@ def main():
     few = (args.images_per_class, args.seed)
     arrays = (load_pack(args.data_pack, classes, *few) if args.data_pack
               else load_training_arrays(classes, STORE, use_clip, *few))
-    data = TrainingData(arrays, classes, use_clip)
+    data = TrainingData(arrays, classes, use_clip, args.clip_below)
     frames = args.frames if args.model == "sam2rad" else 1
     model = Sam2Rad(cfg) if args.model == "sam2rad" else UNet(len(classes))
     earlier_stages = []
@@ -188,10 +201,10 @@ def main():
         lr = args.lr * min(1.0, (step - warmup_from + 1) / 50) * (0.5 * (1 + math.cos(math.pi * progress)) * 0.95 + 0.05)
         for g in opt.param_groups:
             g["lr"] = lr
-        images, masks, weights, cls = data.batch(args.batch, frames, cfg.image_size)
+        images, masks, weights, cls = data.batch(args.batch, frames, cfg.image_size, args.artefact_p)
         if args.model == "sam2rad":
             loss = sam2rad_step(model, images, masks, weights, cls, args.correction_p, args.correction_weight,
-                                args.click_focus)
+                                args.click_focus, args.carry_p)
         else:
             loss = unet_step(model, images, masks, weights, cls, cfg)
         opt.zero_grad()

@@ -53,13 +53,14 @@ async function segmentCrop(model: Sam2RadModel, frame: Frame, queries: readonly 
     const object = isIdle(query) ? undefined : inference.objects[next++];
     if (!object) return { className, value, objectScore: Number.NEGATIVE_INFINITY, box: [0, 0, 0, 0], area: 0 };
     const [x0, y0, x1, y1] = object.box;
-    const result = { className, value, objectScore: object.objectScore, box: [x0 * s * k, y0 * s * k, x1 * s * k, y1 * s * k] as const };
-    if (object.objectScore < 0) return { ...result, area: 0 };
+    const { logits, objectScore } = query.smoothing?.update(object.maskLogits, object.objectScore) ?? { logits: object.maskLogits, objectScore: object.objectScore };
+    const result = { className, value, objectScore, box: [x0 * s * k, y0 * s * k, x1 * s * k, y1 * s * k] as const };
+    if (objectScore < 0) return { ...result, area: 0 };
     const threshold = class_threshold_logits?.[className] ?? threshold_logit;
     if (priors?.[className] === 'ellipse') {
-      return { ...result, ...paintEllipseMask(object.maskLogits, size, geometry, value, classMap, threshold) };
+      return { ...result, ...paintEllipseMask(logits, size, geometry, value, classMap, threshold) };
     }
-    return { ...result, area: paintMask(object.maskLogits, size, geometry, value, classMap, threshold) };
+    return { ...result, area: paintMask(logits, size, geometry, value, classMap, threshold) };
   });
   const postprocessed = performance.now();
   return {

@@ -25,6 +25,7 @@ import {
 } from '../../src/runtime/execution-provider.js';
 import { DEVICE_OUTPUTS, releaseDeviceTensors } from './device-outputs.js';
 import { letterboxGeometry, letterboxGrey, toInputTensor, type Letterbox } from './letterbox.js';
+import type { LogitSmoothing } from './logit-smoothing.js';
 import { MemoryBank } from './memory-bank.js';
 import { encodePoints, hasPrompts, type FramePrompts, type PromptMode } from './prompts.js';
 
@@ -39,6 +40,8 @@ export interface ObjectQuery {
   readonly prompts?: FramePrompts;
   /** Store this frame's memory at all (false = the bank stays as it is, e.g. `--no-memory`). */
   readonly updateMemory: boolean;
+  /** Average the painted logits over frames (the baseline the memory is compared with). */
+  readonly smoothing?: LogitSmoothing;
 }
 
 export interface ObjectResult {

@@ -5,15 +5,18 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Frame } from '../frames/frame.js';
 import { roiCropper, type RoiSetting } from '../frames/roi-crop.js';
+import type { RoiFrame } from '../frames/roi.js';
 import { readGreyImage, readPngChannel, stillFrame, type GreyImage } from '../frames/read-image.js';
 import { segmentFrame } from '../../plugins/model/frame-segmenter.js';
 import type { PromptMode, PointPrompt } from '../../plugins/model/prompts.js';
-import type { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
+import type { ObjectQuery, Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
+import { LogitSmoothing } from '../../plugins/model/logit-smoothing.js';
 import type { ExecutionProvider } from '../runtime/execution-provider.js';
 import type { Precision } from '../runtime/manifest.js';
 import { correctionClick, maskBox } from './click-simulation.js';
 import { mean, overlap } from './metrics.js';
 import { writeOverlayPng } from './overlay-png.js';
+import { perturber, type PerturbationKind } from './perturbations.js';
 
 export type EvalMode = 'auto' | 'box' | 'auto+box';
 export const EVAL_MODES: readonly EvalMode[] = ['auto', 'box', 'auto+box'];
@@ -49,6 +52,12 @@ export interface ClipReport extends EvalReport {
   readonly frames: number;
   /** Mean IoU between consecutive frames' masks: stability in time. */
   readonly temporal_iou: number;
+  /** Mean Dice of the labelled frames after the first one (which carries the --clicks corrections). */
+  readonly dice_after_click: number;
+  /** Artefacts drawn on the frames the model saw (the truth stays the clean frames' masks). */
+  readonly perturb: { readonly kinds: readonly PerturbationKind[]; readonly seed: number } | null;
+  /** Alpha of the exponential moving average of the mask logits, or null. */
+  readonly smooth: number | null;
 }
 
 export interface EvalOptions {
@@ -160,11 +169,13 @@ export interface ClipEvalOptions extends EvalOptions {
   /** A mask whose stem ends in _fNNNN belongs to clip frame NNNN - frameOffset (0-based). */
   readonly frameOffset: number;
   readonly memory: boolean;
+  readonly perturb?: { readonly kinds: readonly PerturbationKind[]; readonly seed: number };
+  /** EMA alpha of the mask logits (the baseline the memory is compared with). */
+  readonly smooth?: number;
 }
 
-/** Runs the model over every frame with memory (or an empty bank), scoring the labelled frames. */
-export async function evaluateClip(options: ClipEvalOptions): Promise<ClipReport> {
-  const { model } = options;
+/** The labelled frames of a clip: frame index -> mask file. */
+async function clipMasks(options: ClipEvalOptions): Promise<Map<number, string>> {
   const masksDir = path.join(options.dataDir, 'masks');
   const labelled = new Map<number, string>();
   for (const file of await readdir(masksDir).catch((err: Error) => {
@@ -174,27 +185,48 @@ export async function evaluateClip(options: ClipEvalOptions): Promise<ClipReport
     if (match) labelled.set(Number(match[1]) - options.frameOffset, path.join(masksDir, file));
   }
   if (labelled.size === 0) throw new Error(`${masksDir}: no masks named *_fNNNN.png`);
+  return labelled;
+}
+
+/** Runs the model over every frame in order with memory (or an empty bank), scoring the labelled frames.
+ * With --clicks N (semi mode) the first labelled frame gets N correction clicks: each re-runs that frame
+ * with the clicks, which makes it the conditioning memory, as a prompt drawn in the viewer does. */
+export async function evaluateClip(options: ClipEvalOptions): Promise<ClipReport> {
+  const { model, clicks } = options;
+  const labelled = await clipMasks(options);
+  const first = Math.min(...labelled.keys());
   const classIndex = model.classIndex(options.className);
-  const bank = model.newBank();
+  const query: ObjectQuery = {
+    classIndex,
+    bank: model.newBank(),
+    mode: clicks > 0 ? 'semi' : 'auto',
+    updateMemory: options.memory,
+    smoothing: options.smooth === undefined ? undefined : new LogitSmoothing(options.smooth),
+  };
   const crop = roiCropper(options.roi);
+  const perturb = options.perturb ? perturber(options.perturb.kinds, options.perturb.seed) : (f: RoiFrame) => f;
   const images: ImageScore[] = [];
   const temporal: number[] = [];
   let previous: Uint8Array | null = null;
   let frames = 0;
   for await (const frame of options.frames) {
-    const result = await segmentFrame(model, crop(frame), [
-      { classIndex, bank, mode: 'auto', updateMemory: options.memory },
-    ]);
+    const seen = perturb(crop(frame));
+    let result = await segmentFrame(model, seen, [query]);
+    const maskFile = labelled.get(frame.index);
+    const truth = maskFile ? binary((await readMask(maskFile, frame)).data) : undefined;
+    if (truth && frame.index === first) {
+      const points: PointPrompt[] = [];
+      for (let c = 0; c < clicks; c++) {
+        const click = correctionClick(binary(result.classMap), truth, frame.width, frame.height);
+        if (!click) break;
+        points.push(click);
+        result = await segmentFrame(model, seen, [{ ...query, prompts: { points: [...points] } }]);
+      }
+    }
     const pred = binary(result.classMap);
     if (previous) temporal.push(overlap(pred, previous).iou);
     previous = pred;
-    const maskFile = labelled.get(frame.index);
-    if (maskFile) {
-      const mask = await readPngChannel(maskFile);
-      if (mask.width !== frame.width || mask.height !== frame.height) {
-        throw new Error(`${maskFile}: mask is ${mask.width}x${mask.height} but clip frames are ${frame.width}x${frame.height}`);
-      }
-      const truth = binary(mask.data);
+    if (maskFile && truth) {
       images.push({ name: path.basename(maskFile, '.png'), ...overlap(pred, truth), objectScore: result.results[0]!.objectScore });
       if (options.overlaysDir) {
         await mkdir(options.overlaysDir, { recursive: true });
@@ -210,7 +242,7 @@ export async function evaluateClip(options: ClipEvalOptions): Promise<ClipReport
     iou: mean(images.map((x) => x.iou)),
     count: images.length,
     mode: 'auto',
-    clicks: 0,
+    clicks,
     class: options.className,
     model: modelInfo(model),
     images,
@@ -218,5 +250,16 @@ export async function evaluateClip(options: ClipEvalOptions): Promise<ClipReport
     memory: options.memory,
     frames,
     temporal_iou: mean(temporal),
+    dice_after_click: mean(images.slice(1).map((x) => x.dice)),
+    perturb: options.perturb ?? null,
+    smooth: options.smooth ?? null,
   };
+}
+
+async function readMask(maskFile: string, frame: Frame): Promise<GreyImage> {
+  const mask = await readPngChannel(maskFile);
+  if (mask.width !== frame.width || mask.height !== frame.height) {
+    throw new Error(`${maskFile}: mask is ${mask.width}x${mask.height} but clip frames are ${frame.width}x${frame.height}`);
+  }
+  return mask;
 }

@@ -105,6 +105,37 @@ describe('sam2rad eval', () => {
     expect(withMemory.temporal_iou).not.toBe(without.temporal_iou);
   }, 180_000);
 
+  it('on a clip: a correction click on the first labelled frame, artefacts by seed, and logit smoothing', async () => {
+    // The dev range of the sweep (raw frames 180-209) as a 30-frame clip: mask _f0182 is its frame 2.
+    const clip = path.join(root, 'dev-range.mp4');
+    await run(await ffmpegPath(), ['-v', 'error', '-i', path.join(SHARED, 'videos', 'lumbar_spine_sweep_f0001-0209.mp4'),
+      '-vf', 'select=gte(n\\,179)', '-fps_mode', 'passthrough', '-c:v', 'libx264', '-qp', '0', clip]);
+    const args = ['--clip', clip, '--data', lumbar, '--class', 'lumbar_bone', '--frame-offset', '180'];
+    const none = await evalJson(args, root);
+    const click = await evalJson([...args, '--clicks', '1'], root);
+    expect(none.frames).toBe(30);
+    expect(click.clicks).toBe(1);
+    expect(click.images.map((i: { name: string }) => i.name)).toEqual(['lumbar_f0182', 'lumbar_f0199', 'lumbar_f0205']);
+    // The click corrects the frame it is drawn on; dice_after_click is the mean of the later labelled frames.
+    expect(click.images[0].dice).toBeGreaterThan(none.images[0].dice + 0.01);
+    for (const report of [none, click]) expect(report.dice_after_click).toBeCloseTo((report.images[1].dice + report.images[2].dice) / 2, 10);
+
+    const perturbed = (seed: number) => evalJson([...args, '--perturb', 'shadow,dropout', '--perturb-seed', String(seed)], root);
+    const [a, b, c] = [await perturbed(1), await perturbed(1), await perturbed(2)];
+    expect(a.perturb).toEqual({ kinds: ['shadow', 'dropout'], seed: 1 });
+    expect(b.images).toEqual(a.images);
+    expect(b.temporal_iou).toBe(a.temporal_iou);
+    expect(c.temporal_iou).not.toBe(a.temporal_iou);
+    expect(a.temporal_iou).not.toBe(none.temporal_iou);
+
+    const smooth = await evalJson([...args, '--no-memory', '--smooth', '0.5'], root);
+    const plain = await evalJson([...args, '--no-memory'], root);
+    expect(smooth.smooth).toBe(0.5);
+    expect(smooth.temporal_iou).not.toBe(plain.temporal_iou);
+    await expect(run('node', [...CLI, 'eval', ...args, '--smooth', '1.5', '--json', path.join(root, 'x.json')]))
+      .rejects.toMatchObject({ stderr: expect.stringMatching(/--smooth: expected a number in \(0, 1\], got "1.5"/) });
+  }, 240_000);
+
   it('says which mask is missing', async () => {
     const broken = path.join(root, 'broken');
     await mkdir(path.join(broken, 'images'), { recursive: true });

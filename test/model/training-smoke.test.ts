@@ -123,6 +123,17 @@ describe('training smoke run', () => {
     expect(changed.filter((n) => /running_mean|running_var|num_batches_tracked/.test(n))).toEqual([]);
   }, 320_000);
 
+  it('a memory fine-tune on sequences with artefacts and carried corrections trains all but the image encoder', async () => {
+    const tuned = path.join(out, 'memory');
+    await train(tuned, ['--max-steps', '3', '--init', checkpoint, '--trainable', 'memory', '--frames', '3',
+      '--artefact-p', '1', '--carry-p', '0.5', '--clip-below', '100']);
+    const changed = await differing(checkpoint, path.join(tuned, 'checkpoint.pt'));
+    for (const stage of ['memory_attention.', 'memory_encoder.', 'prompt_predictor.', 'mask_decoder.']) {
+      expect(changed.some((n) => n.startsWith(stage)), stage).toBe(true);
+    }
+    expect(changed.filter((n) => n.startsWith('image_encoder.'))).toEqual([]);
+  }, 320_000);
+
   it('imports the shipped model back into a checkpoint whose export matches its graphs', async () => {
     const imported = path.join(out, 'imported.pt');
     const { stdout } = await run(PYTHON, ['training/import_onnx.py', '--model', 'models/sam2rad-us', '--out', imported],

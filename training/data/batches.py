@@ -1,9 +1,11 @@
 """Training batches: short sequences of augmented frames (pseudo-cines of still images, and real clips
-from the lumbar sweep), drawn per class with fixed class weights."""
+from the lumbar sweep), drawn per class with fixed class weights, with artefacts on later frames that
+only the memory can see through (data.artefacts)."""
 import random
 
 import torch
 
+from data.artefacts import apply_artefacts
 from data.augment import photometric, probe_motion, random_base_pose, warp
 from data.datasets import CLASS_DATASETS, LUMBAR_TRAIN_BELOW, clip_frame
 
@@ -14,13 +16,19 @@ class TrainingData:
     """Train images per class (and the lumbar sweep) as float tensors in [0, 1], from `arrays` as
     data.datasets.load_training_arrays builds them (or a pack of them)."""
 
-    def __init__(self, arrays: dict, classes: list[str], use_clip: bool):
+    def __init__(self, arrays: dict, classes: list[str], use_clip: bool, clip_below: int = LUMBAR_TRAIN_BELOW):
         self.classes = classes
         self.images, self.masks, self.stems = {}, {}, {}
         for c in classes:
             self.images[c] = torch.tensor(arrays[f"{c}/images"], dtype=torch.float32) / 255
             self.masks[c] = torch.tensor(arrays[f"{c}/masks"], dtype=torch.float32) / 255
             self.stems[c] = [str(s) for s in arrays[f"{c}/stems"]]
+        if "lumbar_bone" in classes and clip_below < LUMBAR_TRAIN_BELOW:
+            keep = [i for i, s in enumerate(self.stems["lumbar_bone"]) if clip_frame(s) + 1 < clip_below]
+            self.images["lumbar_bone"] = self.images["lumbar_bone"][keep]
+            self.masks["lumbar_bone"] = self.masks["lumbar_bone"][keep]
+            self.stems["lumbar_bone"] = [self.stems["lumbar_bone"][i] for i in keep]
+            arrays = {**arrays, "lumbar_bone/clip_masks": arrays["lumbar_bone/clip_masks"][keep]}
         # letterboxed size of the arrays: data.datasets.STORE, or what the pack was made at
         self.store = self.images[classes[0]].shape[-1]
         self.clip = None
@@ -30,14 +38,16 @@ class TrainingData:
             self.clip = torch.tensor(arrays["clip"], dtype=torch.float32) / 255
             # each labelled train frame's mask, cropped as its clip frame is
             self.clip_masks = torch.tensor(arrays["lumbar_bone/clip_masks"], dtype=torch.float32) / 255
+            # clip_below < LUMBAR_TRAIN_BELOW keeps the end of the training range out, as a validation fold
             self.clip_labelled = [(clip_frame(s), i) for i, s in enumerate(self.stems["lumbar_bone"])
-                                  if clip_frame(s) + 1 < LUMBAR_TRAIN_BELOW]
+                                  if clip_frame(s) + 1 < clip_below]
 
     def summary(self) -> dict:
         return {c: {"dataset": CLASS_DATASETS[c], "train_images": len(self.stems[c])} for c in self.classes}
 
-    def batch(self, batch: int, frames: int, size: int):
-        """-> images [B, T, 1, S, S], masks [B, T, 1, S, S], weights [B, T], class_index [B]."""
+    def batch(self, batch: int, frames: int, size: int, artefact_p: float = 0.0):
+        """-> images [B, T, 1, S, S], masks [B, T, 1, S, S], weights [B, T], class_index [B]. Frames t >= 1
+        carry an artefact with probability artefact_p; their masks stay the clean ones."""
         weights = [CLASS_WEIGHTS[c] for c in self.classes]
         imgs, msks, wts, cls, is_clip = [], [], [], [], []
         for _ in range(batch):
@@ -71,4 +81,5 @@ class TrainingData:
         images, visible = photometric(images, frames)
         masks = masks * visible
         shape = (batch, frames, 1, size, size)
-        return images.reshape(shape), masks.reshape(shape), torch.stack(wts), torch.tensor(cls)
+        images = apply_artefacts(images.reshape(shape), artefact_p) if artefact_p > 0 else images.reshape(shape)
+        return images, masks.reshape(shape), torch.stack(wts), torch.tensor(cls)
