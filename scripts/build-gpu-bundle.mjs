@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { probeVideo } from '../dist/plugins/sources/probe.js';
-import { ffmpegPath } from '../dist/src/frames/ffmpeg.js';
-import { loadManifest } from '../dist/src/runtime/manifest.js';
+import { ffmpegPath } from '../dist/src/core/frames/ffmpeg.js';
+import { loadManifest } from '../dist/src/core/runtime/manifest.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -98,7 +98,7 @@ async function modelFiles(dir, precision) {
 
 async function bundleApp(appDir) {
   await build({
-    entryPoints: [path.join(root, 'src/cli/main.ts')],
+    entryPoints: [path.join(root, 'src/app/cli/main.ts')],
     outfile: path.join(appDir, 'sam2rad.mjs'),
     bundle: true,
     platform: 'node',
@@ -111,7 +111,7 @@ async function bundleApp(appDir) {
     logLevel: 'warning',
   });
   // The live server looks for the viewer beside its module.
-  cpSync(path.join(root, 'src/server/viewer'), path.join(appDir, 'viewer'), { recursive: true });
+  cpSync(path.join(root, 'src/app/server/viewer'), path.join(appDir, 'viewer'), { recursive: true });
   // onnxruntime-node's JS and onnxruntime-common (CommonJS build): small, uncompressed.
   const jsOnly = (src) => !/\.(map|ts)$/.test(src);
   const modules = path.join(appDir, 'node_modules');

@@ -31,7 +31,7 @@ def all_graphs(graph: onnx.GraphProto) -> list[onnx.GraphProto]:
     return found
 
 
-EXECUTION_PROVIDERS = ("cpu", "cuda", "webgpu")  # as src/runtime/execution-provider.ts names them
+EXECUTION_PROVIDERS = ("cpu", "cuda", "webgpu")  # as src/core/runtime/execution-provider.ts names them
 
 # (fp32 graph, the model directory's manifest) -> the variant's graph, or None to keep the fp32 one
 Convert = Callable[[onnx.ModelProto, dict], Optional[onnx.ModelProto]]

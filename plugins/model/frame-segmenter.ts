@@ -6,8 +6,8 @@
  *
  * A cropped frame (RoiFrame) is segmented on the crop, and everything outside this function stays in
  * the source frame's pixels: prompts come in and results go out on the whole frame. */
-import type { ClassResult, Frame, SegmentedFrame } from '../../src/frames/frame.js';
-import { boxToSource, isRoiFrame, uncropMask, type Rect, type RoiFrame } from '../../src/frames/roi.js';
+import type { ClassResult, Frame, SegmentedFrame } from '../../src/core/frames/frame.js';
+import { boxToSource, isRoiFrame, uncropMask, type Rect, type RoiFrame } from '../../src/core/frames/roi.js';
 import { paintMask } from './mask-upsample.js';
 import { hasPrompts, type FramePrompts } from './prompts.js';
 import type { ObjectQuery, Sam2RadModel } from './sam2rad-model.js';

@@ -5,7 +5,7 @@
  *
  * Several objects (classes) run as one batch through every graph after the encoder. */
 import * as ort from 'onnxruntime-node';
-import type { Stage } from '../../src/frames/frame.js';
+import type { Stage } from '../../src/core/frames/frame.js';
 import {
   GRAPH_NAMES,
   defaultPrecision,
@@ -14,7 +14,7 @@ import {
   type LoadedManifest,
   type Manifest,
   type Precision,
-} from '../../src/runtime/manifest.js';
+} from '../../src/core/runtime/manifest.js';
 import {
   createSession,
   describeChoice,
@@ -22,7 +22,8 @@ import {
   type ExecutionProvider,
   type ProviderChoice,
   type SessionSettings,
-} from '../../src/runtime/execution-provider.js';
+} from '../../src/core/runtime/execution-provider.js';
+import type { ModelIdentity } from '../../src/core/contracts/model-identity.js';
 import { DEVICE_OUTPUTS, releaseDeviceTensors } from './device-outputs.js';
 import { letterboxGeometry, letterboxGrey, toInputTensor, type Letterbox } from './letterbox.js';
 import type { LogitSmoothing } from './logit-smoothing.js';
@@ -62,14 +63,6 @@ export interface FrameInference {
   readonly timestamps: Partial<Record<Stage, number>>;
 }
 
-/** Which model made a result: written into recordings. */
-export interface ModelIdentity {
-  readonly name: string;
-  readonly version: string;
-  readonly manifestSha256: string;
-  /** The graphs that ran: fp32, or a manifest variant. */
-  readonly precision: Precision;
-}
 
 export interface ModelOptions extends SessionSettings {
   /** Which graph files to run; fp16 and int8 need the manifest's variants. Default: the manifest's

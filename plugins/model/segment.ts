@@ -4,8 +4,8 @@
  *   frames$.pipe(segmentLatest(session, onDrop))          // real time: newest frame first, drops counted
  */
 import { catchError, concatMap, EMPTY, from, type OperatorFunction } from 'rxjs';
-import type { Frame, SegmentedFrame } from '../../src/frames/frame.js';
-import { latestOnly } from '../../src/pipeline/realtime.js';
+import type { Frame, SegmentedFrame } from '../../src/core/frames/frame.js';
+import { latestOnly } from '../../src/core/operators/realtime.js';
 import type { SegmentationSession } from './segmentation-session.js';
 
 /** Segments every frame in order (memory needs order). Upstream should be paced or bounded. */

@@ -5,8 +5,8 @@
  * A prompt drawn on frame k is run on frame k itself (from the history) and that result becomes the
  * object's conditioning memory, so the correction carries forward to the following frames the way
  * SAM2 propagates a prompted frame. */
-import type { Frame, SegmentedFrame } from '../../src/frames/frame.js';
-import { sourceSize } from '../../src/frames/roi.js';
+import type { Frame, SegmentedFrame } from '../../src/core/frames/frame.js';
+import { sourceSize } from '../../src/core/frames/roi.js';
 import { segmentFrame } from './frame-segmenter.js';
 import type { MemoryBank } from './memory-bank.js';
 import { PROMPT_MODES, type FramePrompts, type PointPrompt, type PromptMode } from './prompts.js';

@@ -3,7 +3,7 @@
  * the head circumference is measured on an ellipse fit). The model's mask is reduced to its largest
  * region, and that region is replaced by the ellipse with the same first and second moments (for a
  * true ellipse, exactly itself), which removes ragged edges and stray blobs. */
-import type { Ellipse } from '../../src/frames/frame.js';
+import type { Ellipse } from '../../src/core/frames/frame.js';
 import type { Letterbox } from './letterbox.js';
 import { paintMask } from './mask-upsample.js';
 

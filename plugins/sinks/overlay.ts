@@ -1,5 +1,5 @@
 /** Burns a class map onto a grey frame as rgb24: class colour blended inside, solid on the outline. */
-import { classColour } from '../../src/frames/class-colours.js';
+import { classColour } from '../../src/core/frames/class-colours.js';
 
 /** Fill opacity of the class colour over the grey image. */
 export const OVERLAY_ALPHA = 0.4;

@@ -10,7 +10,7 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { Subject, type Observable, type Subscription } from 'rxjs';
-import type { SegmentedFrame, StageTimestamps } from '../../src/frames/frame.js';
+import type { SegmentedFrame, StageTimestamps } from '../../src/core/frames/frame.js';
 import {
   RecordingConflictError,
   type RecordingControl,
@@ -18,11 +18,11 @@ import {
   type RecordingFile,
   type RecordingInfo,
   type RecordingState,
-} from '../../src/server/types.js';
-import { ffmpegPath } from '../../src/frames/ffmpeg.js';
+} from '../../src/core/contracts/live-status.js';
+import { ffmpegPath } from '../../src/core/frames/ffmpeg.js';
 import { VideoWriter } from './ffmpeg-writer.js';
 import { renderOverlay } from './overlay.js';
-import type { ModelIdentity } from '../model/sam2rad-model.js';
+import type { ModelIdentity } from '../../src/core/contracts/model-identity.js';
 
 /** Where the frames come from; written into metadata.json. */
 export interface RecordingContext {
@@ -40,7 +40,7 @@ export interface RecorderOptions {
   readonly maxQueue?: number;
   /** How often metadata.json is rewritten while recording, so a crash leaves a recent one. Default 1000. */
   readonly metadataIntervalMs?: number;
-  /** Defaults to the resolved ffmpeg (src/frames/ffmpeg.ts). */
+  /** Defaults to the resolved ffmpeg (src/core/frames/ffmpeg.ts). */
   readonly ffmpegPath?: string;
   /** Record into exactly this folder (must not exist yet) instead of a new sub-folder of `dir`. */
   readonly folder?: string;

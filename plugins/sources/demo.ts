@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { videoFileSource, type FileSourceOptions } from './file.js';
-import type { Source } from './source.js';
+import type { Source } from '../../src/core/contracts/source.js';
 
 /** The clip's path: this module runs from plugins/sources/ (vitest, tsx) or dist/plugins/sources/ (built). */
 export function demoClipPath(): string {

@@ -3,10 +3,10 @@
  * pulling makes ffmpeg block on the pipe instead of buffering frames here. */
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { ffmpegPath } from '../../src/frames/ffmpeg.js';
+import { ffmpegPath } from '../../src/core/frames/ffmpeg.js';
 import { FrameChunker } from './frame-chunker.js';
 import { OutputSizeParser } from './output-size.js';
-import type { FrameSize } from './source.js';
+import type { FrameSize } from '../../src/core/contracts/source.js';
 
 export interface FfmpegJob {
   /** Names the source in errors (its URI). */

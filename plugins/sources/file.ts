@@ -5,7 +5,7 @@ import { runFfmpeg } from './ffmpeg-process.js';
 import { forcedSize, scaleFilter } from './forced-size.js';
 import { makeSource, type SourceIdentity } from './make-source.js';
 import { probeVideo } from './probe.js';
-import type { CommonSourceOptions, Source } from './source.js';
+import type { CommonSourceOptions, Source } from '../../src/core/contracts/source.js';
 
 export interface FileSourceOptions extends CommonSourceOptions {
   /** Pace frames at the file's native rate (default true); false decodes every frame at full speed. */

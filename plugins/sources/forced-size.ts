@@ -1,6 +1,6 @@
 /** The optional `width`/`height` source options: decode at a fixed size (ffmpeg scales) instead of the
  * feed's own, e.g. to cap the cost of a 4K grabber. */
-import type { CommonSourceOptions, FrameSize } from './source.js';
+import type { CommonSourceOptions, FrameSize } from '../../src/core/contracts/source.js';
 
 export function forcedSize(options: CommonSourceOptions, label: string): FrameSize | undefined {
   const { width, height } = options;

@@ -1,6 +1,6 @@
 /** Holds a source's health and publishes changes (never per frame, so subscribers stay cheap). */
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { SourceHealth, SourceState } from './source.js';
+import type { SourceHealth, SourceState } from '../../src/core/contracts/source.js';
 
 export class HealthReporter {
   private readonly subject = new BehaviorSubject<SourceHealth>({ state: 'connecting', reconnects: 0, since: Date.now() });

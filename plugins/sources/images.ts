@@ -8,7 +8,7 @@ import { runFfmpeg, type RawFrame } from './ffmpeg-process.js';
 import { forcedSize, scaleFilter } from './forced-size.js';
 import { readImageHeader, type ImageFormat, type ImageHeader } from './image-header.js';
 import { makeSource } from './make-source.js';
-import type { CommonSourceOptions, FrameSize, Source } from './source.js';
+import type { CommonSourceOptions, FrameSize, Source } from '../../src/core/contracts/source.js';
 
 export interface ImagesSourceOptions extends CommonSourceOptions {
   /** Frames per second (default 25, ffmpeg's default for image sequences). */

@@ -11,11 +11,11 @@ import { fileSource, type FileSourceOptions } from './file.js';
 import { imagesSource, type ImagesSourceOptions } from './images.js';
 import { NETWORK_SCHEMES, networkSource, type NetworkSourceOptions } from './network.js';
 import { rawFramesSource, type RawFramesOptions } from './raw-frames.js';
-import type { Source } from './source.js';
+import type { Source } from '../../src/core/contracts/source.js';
 import { stdinSource, type StdinSourceOptions } from './stdin.js';
 import { v4l2Source, type V4l2SourceOptions } from './v4l2.js';
 
-export type { Source, SourceHealth, SourceInfo, SourceKind, SourceState } from './source.js';
+export type { Source, SourceHealth, SourceInfo, SourceKind, SourceState } from '../../src/core/contracts/source.js';
 export { demoSource, fileSource, imagesSource, networkSource, rawFramesSource, stdinSource, v4l2Source };
 export type { FileSourceOptions, ImagesSourceOptions, NetworkSourceOptions, RawFramesOptions, StdinSourceOptions, V4l2SourceOptions };
 

@@ -1,10 +1,10 @@
 /** Turns a decoder (an async iterable of raw frames) into a Source: numbered, stamped frames, both as a
  * shared Observable for live use and as a pull iterator for offline use, with the health lifecycle. */
 import { Observable, share } from 'rxjs';
-import { stamp, type Frame } from '../../src/frames/frame.js';
+import { stamp, type Frame } from '../../src/core/frames/frame.js';
 import type { RawFrame } from './ffmpeg-process.js';
 import { HealthReporter } from './health.js';
-import type { Source, SourceInfo, SourceKind } from './source.js';
+import type { Source, SourceInfo, SourceKind } from '../../src/core/contracts/source.js';
 
 export interface SourceIdentity {
   readonly uri: string;

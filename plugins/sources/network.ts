@@ -4,7 +4,7 @@ import { runFfmpeg } from './ffmpeg-process.js';
 import { forcedSize, scaleFilter } from './forced-size.js';
 import { makeSource } from './make-source.js';
 import { reconnecting } from './reconnect.js';
-import type { LiveSourceOptions, Source } from './source.js';
+import type { LiveSourceOptions, Source } from '../../src/core/contracts/source.js';
 
 export const NETWORK_SCHEMES = ['udp', 'rtp', 'rtsp', 'rtsps', 'srt', 'tcp', 'http', 'https', 'rtmp', 'rtmps'] as const;
 

@@ -5,7 +5,7 @@
  *   Output #0, rawvideo, to 'pipe:1':
  *     Stream #0:0: Video: rawvideo (Y800 / 0x30303859), gray(pc, progressive), 96x64 [SAR 1:1 DAR 3:2], ...
  * The size is the first ", WxH" after "Video:" (the "0x3030..." fourcc is not preceded by ", "). */
-import type { FrameSize } from './source.js';
+import type { FrameSize } from '../../src/core/contracts/source.js';
 
 export class OutputSizeParser {
   private inOutput = false;

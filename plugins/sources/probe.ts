@@ -2,7 +2,7 @@
  * (the raw frame size ffmpeg will write), rate and length. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ffprobePath } from '../../src/frames/ffmpeg.js';
+import { ffprobePath } from '../../src/core/frames/ffmpeg.js';
 
 const run = promisify(execFile);
 

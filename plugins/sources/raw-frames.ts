@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RawFrame } from './ffmpeg-process.js';
 import { makeSource } from './make-source.js';
-import type { Source } from './source.js';
+import type { Source } from '../../src/core/contracts/source.js';
 
 export interface RawFramesDescriptor {
   readonly file: string;

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { runFfmpeg } from './ffmpeg-process.js';
 import { forcedSize, scaleFilter } from './forced-size.js';
 import { makeSource } from './make-source.js';
-import type { CommonSourceOptions, Source } from './source.js';
+import type { CommonSourceOptions, Source } from '../../src/core/contracts/source.js';
 
 export interface StdinSourceOptions extends CommonSourceOptions {
   /** The stream to decode (default process.stdin). */

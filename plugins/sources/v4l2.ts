@@ -4,7 +4,7 @@ import { runFfmpeg } from './ffmpeg-process.js';
 import { forcedSize, scaleFilter } from './forced-size.js';
 import { makeSource } from './make-source.js';
 import { reconnecting } from './reconnect.js';
-import type { LiveSourceOptions, Source } from './source.js';
+import type { LiveSourceOptions, Source } from '../../src/core/contracts/source.js';
 
 export interface V4l2SourceOptions extends LiveSourceOptions {
   /** The device's pixel format to ask for, e.g. 'mjpeg' or 'yuyv422' (`v4l2-ctl --list-formats-ext`). */

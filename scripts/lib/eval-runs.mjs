@@ -7,7 +7,7 @@ import path from 'node:path';
 
 /** Runs `sam2rad eval --model MODEL --json JSON ...args` and returns its report. */
 export function runEval(model, json, args) {
-  execFileSync('node', ['dist/src/cli/main.js', 'eval', '--model', model, '--json', json, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('node', ['dist/src/app/cli/main.js', 'eval', '--model', model, '--json', json, ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
   return JSON.parse(readFileSync(json, 'utf8'));
 }
 

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegPath } from '../../src/frames/ffmpeg.js';
+import { ffmpegPath } from '../../src/core/frames/ffmpeg.js';
 
 const run = promisify(execFile);
-const CLI = 'dist/src/cli/main.js';
+const CLI = 'dist/src/app/cli/main.js';
 let root: string;
 
 /** A 640x480 dark screen with a speckled 300x200 "image" at (250, 150) and a bright label at (10, 10). */

@@ -30,7 +30,7 @@ describe('sam2rad segment', () => {
 
   it('writes one mask per input frame, overlay and source videos of the same length, and metadata', async () => {
     const out = path.join(root, 'auto');
-    await run('node', ['dist/src/cli/main.js', 'segment', clip, '--out', out, '--class', 'lumbar_bone'], { timeout: 120_000 });
+    await run('node', ['dist/src/app/cli/main.js', 'segment', clip, '--out', out, '--class', 'lumbar_bone'], { timeout: 120_000 });
     const input = await frameCount(clip);
     const masks = (await readdir(path.join(out, 'masks'))).sort();
     const metadata = JSON.parse(await readFile(path.join(out, 'metadata.json'), 'utf8'));
@@ -50,7 +50,7 @@ describe('sam2rad segment', () => {
     const prompts = path.join(root, 'prompts.json');
     await writeFile(prompts, JSON.stringify([{ frame: 5, class: 'lumbar_bone', box: [50, 100, 200, 190], points: [{ x: 120, y: 140, label: 1 }] }]));
     const out = path.join(root, 'manual');
-    await run('node', ['dist/src/cli/main.js', 'segment', clip, '--out', out, '--class', 'lumbar_bone', '--mode', 'manual', '--prompts', prompts], { timeout: 120_000 });
+    await run('node', ['dist/src/app/cli/main.js', 'segment', clip, '--out', out, '--class', 'lumbar_bone', '--mode', 'manual', '--prompts', prompts], { timeout: 120_000 });
     const area = async (n: number) => {
       const png = PNG.sync.read(await readFile(path.join(out, 'masks', `${String(n).padStart(6, '0')}.png`)));
       let count = 0;
@@ -66,7 +66,7 @@ describe('sam2rad segment', () => {
   it('names the problem in a bad prompts file', async () => {
     const prompts = path.join(root, 'bad.json');
     await writeFile(prompts, JSON.stringify([{ frame: 2, class: 'lumbar_bone', points: [{ x: 'left', y: 3 }] }]));
-    await expect(run('node', ['dist/src/cli/main.js', 'segment', clip, '--out', path.join(root, 'bad'), '--prompts', prompts]))
+    await expect(run('node', ['dist/src/app/cli/main.js', 'segment', clip, '--out', path.join(root, 'bad'), '--prompts', prompts]))
       .rejects.toMatchObject({ stderr: expect.stringContaining('bad.json[0].points[0]: expected numeric x and y') });
   });
 });

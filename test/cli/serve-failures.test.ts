@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadManifest } from '../../src/runtime/manifest.js';
+import { loadManifest } from '../../src/core/runtime/manifest.js';
 import { startServe } from '../helpers/harness.js';
 import { copyModelDir } from '../helpers/model-dir.js';
 

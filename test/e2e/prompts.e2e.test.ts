@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { decodeFrameMessage } from '../../src/server/protocol.js';
+import { decodeFrameMessage } from '../../src/app/server/protocol.js';
 import { launchChromium, startServe } from '../helpers/harness.js';
 
 const CLIP = '../shared/datasets/videos/lumbar_spine_sweep_f0001-0209.mp4';

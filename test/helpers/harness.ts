@@ -9,9 +9,9 @@ export interface ServeProcess {
   readonly url: string;
 }
 
-/** Starts `node dist/src/cli/main.js serve --port 0 ARGS` and resolves with the URL it prints. */
+/** Starts `node dist/src/app/cli/main.js serve --port 0 ARGS` and resolves with the URL it prints. */
 export async function startServe(args: readonly string[]): Promise<ServeProcess> {
-  const child = spawn('node', ['dist/src/cli/main.js', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', ['dist/src/app/cli/main.js', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {

@@ -3,7 +3,7 @@
 import { rm, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readGreyImage, stillFrame } from '../../src/frames/read-image.js';
+import { readGreyImage, stillFrame } from '../../src/core/frames/read-image.js';
 import { SegmentationSession } from '../../plugins/model/segmentation-session.js';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { copyModelDir, MODEL_DIR } from '../helpers/model-dir.js';

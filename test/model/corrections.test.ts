@@ -1,7 +1,7 @@
 /** A human correction on one frame carries forward in time through the memory bank (SAM2's
  * conditioning frame), and stops influencing the masks after `clear`. Real model, real clip frames. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Frame } from '../../src/frames/frame.js';
+import type { Frame } from '../../src/core/frames/frame.js';
 import { fileSource } from '../../plugins/sources/index.js';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { SegmentationSession, type HumanPrompt } from '../../plugins/model/segmentation-session.js';

@@ -5,11 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegPath } from '../../src/frames/ffmpeg.js';
+import { ffmpegPath } from '../../src/core/frames/ffmpeg.js';
 
 const run = promisify(execFile);
 const SHARED = path.resolve('../shared/datasets');
-const CLI = ['dist/src/cli/main.js'];
+const CLI = ['dist/src/app/cli/main.js'];
 
 async function fixture(root: string, dataset: string, stems: string[], imageExt: string): Promise<string> {
   const dir = path.join(root, dataset);

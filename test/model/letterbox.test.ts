@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { readGreyImage } from '../../src/frames/read-image.js';
+import { readGreyImage } from '../../src/core/frames/read-image.js';
 import { letterboxGeometry, letterboxGrey } from '../../plugins/model/letterbox.js';
 
 const run = promisify(execFile);

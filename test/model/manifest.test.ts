@@ -2,7 +2,7 @@
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadManifest, validateManifest } from '../../src/runtime/manifest.js';
+import { loadManifest, validateManifest } from '../../src/core/runtime/manifest.js';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { MODEL_DIR, copyModelDir, flipMiddleByte } from '../helpers/model-dir.js';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { loadManifest } from '../../src/runtime/manifest.js';
+import { loadManifest } from '../../src/core/runtime/manifest.js';
 import { probeTensor } from './probe.js';
 import { MODEL_DIR } from '../helpers/model-dir.js';
 

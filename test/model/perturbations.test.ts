@@ -1,7 +1,7 @@
 /** `eval --perturb`: deterministic artefacts on the frames the model sees. */
 import { describe, expect, it } from 'vitest';
-import type { Frame } from '../../src/frames/frame.js';
-import { parsePerturbations, perturber, PERTURBATION_KINDS, type PerturbationKind } from '../../src/eval/perturbations.js';
+import type { Frame } from '../../src/core/frames/frame.js';
+import { parsePerturbations, perturber, PERTURBATION_KINDS, type PerturbationKind } from '../../src/app/eval/perturbations.js';
 
 const W = 64;
 const H = 48;

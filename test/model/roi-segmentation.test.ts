@@ -3,9 +3,9 @@
  * plain image's masks, moved by the offset, with its prompts moved the same way; a crop that changes
  * mid-stream changes nothing downstream (every result has the screen's size). Real model and image. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Frame, SegmentedFrame } from '../../src/frames/frame.js';
-import { readGreyImage } from '../../src/frames/read-image.js';
-import { cropFrame } from '../../src/frames/roi.js';
+import type { Frame, SegmentedFrame } from '../../src/core/frames/frame.js';
+import { readGreyImage } from '../../src/core/frames/read-image.js';
+import { cropFrame } from '../../src/core/frames/roi.js';
 import { SegmentationSession } from '../../plugins/model/segmentation-session.js';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { MODEL_DIR } from '../helpers/model-dir.js';

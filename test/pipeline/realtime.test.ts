@@ -1,7 +1,7 @@
 import { NEVER, Subject, finalize, map, of, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { latestOnly } from '../../src/pipeline/realtime.js';
+import { latestOnly } from '../../src/core/operators/realtime.js';
 
 /** A stage whose runs finish only when the test says so. */
 function manualStage() {

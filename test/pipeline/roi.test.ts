@@ -1,9 +1,9 @@
 import { firstValueFrom, from, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { Frame } from '../../src/frames/frame.js';
-import { boxToSource, cropFrame, uncropMask } from '../../src/frames/roi.js';
-import { cropToRoi } from '../../src/frames/roi-crop.js';
-import { detectRoi, type RoiDetection } from '../../src/frames/roi-detection.js';
+import type { Frame } from '../../src/core/frames/frame.js';
+import { boxToSource, cropFrame, uncropMask } from '../../src/core/frames/roi.js';
+import { cropToRoi } from '../../src/core/frames/roi-crop.js';
+import { detectRoi, type RoiDetection } from '../../src/core/frames/roi-detection.js';
 
 const W = 320;
 const H = 240;

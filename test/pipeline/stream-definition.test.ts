@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStreamDefinition, loadStreamDefinitions, parseStreamDefinition } from '../../src/pipeline/stream-definition.js';
+import { loadStreamDefinition, loadStreamDefinitions, parseStreamDefinition } from '../../src/app/pipeline/stream-definition.js';
 
 const STREAMS = path.resolve(import.meta.dirname, '../../streams');
 let dir: string;

@@ -1,8 +1,8 @@
 /** Asking for a GPU provider on a machine without one fails over to the CPU with one clear log line. */
 import { describe, expect, it } from 'vitest';
 import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
-import { loadModel } from '../../src/cli/load-model.js';
-import { defaultPrecision } from '../../src/runtime/manifest.js';
+import { loadModel } from '../../src/app/cli/load-model.js';
+import { defaultPrecision } from '../../src/core/runtime/manifest.js';
 import { MODEL_DIR } from '../helpers/model-dir.js';
 
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { LiveServer } from '../../src/server/server.js';
-import { decodeFrameMessage } from '../../src/server/protocol.js';
+import { LiveServer } from '../../src/app/server/server.js';
+import { decodeFrameMessage } from '../../src/app/server/protocol.js';
 import { syntheticFrame } from './synthetic-frames.js';
 import { TestClient } from './ws-client.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Metrics } from '../../src/server/metrics.js';
-import { stageLatencies } from '../../src/server/protocol.js';
-import { RollingStats } from '../../src/server/rolling-stats.js';
+import { Metrics } from '../../src/app/server/metrics.js';
+import { stageLatencies } from '../../src/app/server/protocol.js';
+import { RollingStats } from '../../src/app/server/rolling-stats.js';
 
 describe('Metrics', () => {
   it('renders counters, gauges and cumulative histogram buckets in Prometheus text format', () => {

@@ -1,7 +1,7 @@
 /** The binary frame message carries everything a client needs to draw and measure: the class map,
  * per-class results (with the fitted ellipse where a class has one) and the part of the frame the model saw. */
 import { describe, expect, it } from 'vitest';
-import { decodeFrameMessage, encodeFrameMessage } from '../../src/server/protocol.js';
+import { decodeFrameMessage, encodeFrameMessage } from '../../src/app/server/protocol.js';
 import { syntheticFrame } from './synthetic-frames.js';
 
 describe('frame messages', () => {

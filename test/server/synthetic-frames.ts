@@ -3,7 +3,7 @@
  * and, optionally, a fixed rectangle (class 2). The server and sinks are the components under test,
  * so the frames only need to be well-formed and recognisable.
  */
-import type { ClassResult, SegmentedFrame } from '../../src/frames/frame.js';
+import type { ClassResult, SegmentedFrame } from '../../src/core/frames/frame.js';
 
 export interface SyntheticOptions {
   readonly width?: number;

@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SegmentedFrame } from '../../src/frames/frame.js';
-import type { RecordingEvent } from '../../src/server/types.js';
+import type { SegmentedFrame } from '../../src/core/frames/frame.js';
+import type { RecordingEvent } from '../../src/core/contracts/live-status.js';
 import { Recorder, RecordingController, listRecordings, type RecordingContext, type RecordingMetadata } from '../../plugins/sinks/recording.js';
 import { syntheticFrame } from '../server/synthetic-frames.js';
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ffmpegPath } from '../../src/frames/ffmpeg.js';
+import { ffmpegPath } from '../../src/core/frames/ffmpeg.js';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ffmpegPath, ffprobePath } from '../../src/frames/ffmpeg.js';
+import { ffmpegPath, ffprobePath } from '../../src/core/frames/ffmpeg.js';
 import { FrameChunker } from '../../plugins/sources/frame-chunker.js';
 import { OutputSizeParser } from '../../plugins/sources/output-size.js';
 

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Frame } from '../../src/frames/frame.js';
-import { ffmpegPath } from '../../src/frames/ffmpeg.js';
+import type { Frame } from '../../src/core/frames/frame.js';
+import { ffmpegPath } from '../../src/core/frames/ffmpeg.js';
 import { networkSource, openSource } from '../../plugins/sources/index.js';
-import type { SourceHealth } from '../../plugins/sources/source.js';
+import type { SourceHealth } from '../../src/core/contracts/source.js';
 
 /** A real ffmpeg sending a small MPEG-TS test pattern to 127.0.0.1:port, paced at 15 fps. */
 async function startSender(port: number): Promise<ChildProcess> {

@@ -7,7 +7,7 @@ the anatomy on some frames of a sequence while the target stays the clean frame'
   dropout  a lost frame (black) or a frozen one (the previous frame repeated)
   liftoff  partial probe lift-off: one side of the image goes dark from the skin line down
 
-The runtime's `sam2rad eval --perturb` (src/eval/perturbations.ts) draws the same kinds on clip frames.
+The runtime's `sam2rad eval --perturb` (src/app/eval/perturbations.ts) draws the same kinds on clip frames.
 """
 import torch
 from torch.nn import functional as F

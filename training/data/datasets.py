@@ -29,7 +29,7 @@ LUMBAR_TRAIN_BELOW = 170  # frames < 170 train; frames >= 180 dev (a 10-frame ga
 LUMBAR_DEV_FROM = 180
 CLIP = os.path.join(DATASETS, "videos", "lumbar_spine_sweep_f0001-0209.mp4")
 STORE = 320  # letterboxed size of the training arrays; augmentation resamples it to the model size
-SAM2RAD_CLI = os.path.join(os.path.dirname(__file__), "..", "..", "dist", "src", "cli", "main.js")
+SAM2RAD_CLI = os.path.join(os.path.dirname(__file__), "..", "..", "dist", "src", "app", "cli", "main.js")
 
 
 def _hc18_is_dev(subject: str) -> bool:

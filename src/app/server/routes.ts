@@ -1,0 +1,229 @@
+/**
+ * HTTP routes: viewer files, /healthz, /metrics, recordings list/download and recording control.
+ * Every error is a JSON body `{ error }` with a matching status code; a failing handler never takes the
+ * server down.
+ */
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { classColoursModule } from '../../core/frames/class-colours.js';
+import { PROMETHEUS_CONTENT_TYPE, type Metrics } from './metrics.js';
+import { RecordingConflictError, type ModelInfo, type RecordingControl, type RecordingState } from '../../core/contracts/live-status.js';
+
+export interface HealthReport {
+  /** 'ok' while the source delivers frames, else 'degraded'. Always served with HTTP 200. */
+  readonly status: 'ok' | 'degraded';
+  readonly source: { readonly state: string; readonly uri: string | null; readonly lastError: string | null };
+  readonly model: ModelInfo | null;
+  readonly clients: number;
+  readonly frames: { readonly processed: number; readonly dropped: number };
+  readonly recording: RecordingState | null;
+}
+
+export interface RouteContext {
+  readonly viewerDir: string;
+  readonly metrics: Metrics;
+  readonly recording: RecordingControl | null;
+  health(): HealthReport;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, params: readonly string[]) => Promise<void> | void;
+
+interface Route {
+  readonly pattern: RegExp;
+  readonly methods: Readonly<Partial<Record<'GET' | 'POST', Handler>>>;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.mp4': 'video/mp4',
+};
+
+/** One path segment we are willing to serve: no separators, no '.'/'..', no hidden files. */
+const SAFE_SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function decodeSegment(raw: string): string {
+  let segment: string;
+  try {
+    segment = decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `malformed URL encoding in '${raw}'`);
+  }
+  if (!SAFE_SEGMENT.test(segment)) throw new HttpError(400, `invalid path segment '${segment}'`);
+  return segment;
+}
+
+/** Resolve `segments` under `root`, refusing anything (including symlinks) that escapes it. */
+async function resolveInside(root: string, segments: readonly string[]): Promise<string> {
+  const realRoot = await realpath(root).catch(() => {
+    throw new HttpError(404, 'not found');
+  });
+  const candidate = path.join(realRoot, ...segments);
+  const real = await realpath(candidate).catch(() => {
+    throw new HttpError(404, `not found: ${segments.join('/')}`);
+  });
+  if (!real.startsWith(realRoot + path.sep)) throw new HttpError(404, `not found: ${segments.join('/')}`);
+  return real;
+}
+
+async function sendFile(res: ServerResponse, file: string, headers: Record<string, string> = {}): Promise<void> {
+  const info = await stat(file);
+  if (!info.isFile()) throw new HttpError(404, `not found: ${path.basename(file)}`);
+  const stream = createReadStream(file);
+  // Open before writing the head so an unreadable file still gets a JSON error.
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', reject);
+  });
+  res.writeHead(200, {
+    'Content-Type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': info.size,
+    ...headers,
+  });
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
+
+/**
+ * Browsers attach Origin to cross-site requests; a page on another site must not be able to start or
+ * stop recordings on a viewer's localhost server. Non-browser clients send no Origin and pass.
+ */
+export function isSameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function requireRecording(ctx: RouteContext): RecordingControl {
+  if (!ctx.recording) throw new HttpError(404, 'recording is not configured on this server');
+  return ctx.recording;
+}
+
+async function controlRecording(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, action: string): Promise<void> {
+  if (!isSameOrigin(req)) throw new HttpError(403, 'cross-origin recording control is not allowed');
+  const control = requireRecording(ctx);
+  try {
+    const state = action === 'start' ? await control.start() : await control.stop();
+    sendJson(res, 200, { recording: state });
+  } catch (err) {
+    if (err instanceof RecordingConflictError) throw new HttpError(409, err.message);
+    throw err;
+  }
+}
+
+function buildRoutes(ctx: RouteContext): Route[] {
+  return [
+    { pattern: /^\/$/, methods: { GET: (_req, res) => sendFile(res, path.join(ctx.viewerDir, 'index.html'), { 'Cache-Control': 'no-cache' }) } },
+    { pattern: /^\/healthz$/, methods: { GET: (_req, res) => sendJson(res, 200, ctx.health()) } },
+    {
+      pattern: /^\/class-colours\.js$/,
+      methods: {
+        GET: (_req, res) => {
+          const body = classColoursModule();
+          res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.js']!, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache' });
+          res.end(body);
+        },
+      },
+    },
+    {
+      pattern: /^\/metrics$/,
+      methods: {
+        GET: (_req, res) => {
+          const body = ctx.metrics.render();
+          res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+          res.end(body);
+        },
+      },
+    },
+    { pattern: /^\/recordings$/, methods: { GET: async (_req, res) => sendJson(res, 200, await requireRecording(ctx).list()) } },
+    {
+      pattern: /^\/recordings\/([^/]+)\/(.+)$/,
+      methods: {
+        GET: async (_req, res, [rawId, rawFile]) => {
+          const root = requireRecording(ctx).dir;
+          const segments = [rawId!, ...rawFile!.split('/')].map(decodeSegment);
+          const file = await resolveInside(root, segments);
+          const name = segments.slice(1).join('_');
+          await sendFile(res, file, { 'Content-Disposition': `attachment; filename="${segments[0]}_${name}"`, 'Cache-Control': 'no-store' });
+        },
+      },
+    },
+    { pattern: /^\/recording\/(start|stop)$/, methods: { POST: (req, res, [action]) => controlRecording(ctx, req, res, action!) } },
+    {
+      // Viewer assets are a flat folder; checked last so the fixed routes above win.
+      pattern: /^\/([^/]+)$/,
+      methods: {
+        GET: async (_req, res, [raw]) => {
+          const name = decodeSegment(raw!);
+          if (!(path.extname(name) in CONTENT_TYPES)) throw new HttpError(404, `not found: ${name}`);
+          await sendFile(res, await resolveInside(ctx.viewerDir, [name]), { 'Cache-Control': 'no-cache' });
+        },
+      },
+    },
+  ];
+}
+
+/** The server's request listener. Unknown paths → 404, known paths with another method → 405. */
+export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const routes = buildRoutes(ctx);
+  return (req, res) => {
+    void handle(routes, req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) sendJson(res, err.status, { error: err.message }, { ...err.headers });
+      else sendJson(res, 500, { error: err instanceof Error ? err.message : String(err) });
+    });
+  };
+}
+
+async function handle(routes: readonly Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const pathname = (req.url ?? '/').split('?')[0]!;
+  // Node drops response bodies for HEAD itself, so HEAD can share the GET handlers.
+  const method = req.method === 'HEAD' ? 'GET' : req.method ?? 'GET';
+  for (const route of routes) {
+    const match = route.pattern.exec(pathname);
+    if (!match) continue;
+    const handler = route.methods[method as keyof Route['methods']];
+    if (!handler) {
+      const allow = Object.keys(route.methods).join(', ');
+      throw new HttpError(405, `method ${req.method} not allowed on ${pathname}; allowed: ${allow}`, { Allow: allow });
+    }
+    await handler(req, res, match.slice(1));
+    return;
+  }
+  throw new HttpError(404, `not found: ${pathname}`);
+}

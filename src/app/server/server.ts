@@ -1,0 +1,332 @@
+/**
+ * The live server: one http.Server for the viewer, health, metrics and recordings, with a WebSocket
+ * endpoint at /ws that streams every published frame to every client without ever waiting for one.
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Observable, Subscription } from 'rxjs';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { stamp, type SegmentedFrame } from '../../core/frames/frame.js';
+import { ClientChannel, DEFAULT_CHANNEL_LIMITS, type ChannelLimits } from './client-channel.js';
+import { Metrics } from './metrics.js';
+import {
+  FRAME_TO_WS,
+  encodeFrameMessage,
+  parseControlMessage,
+  stageLatencies,
+  type ControlMessage,
+  type SessionInfo,
+  type StatusMessage,
+} from './protocol.js';
+import { RollingStats } from './rolling-stats.js';
+import { createRequestHandler, isSameOrigin, type HealthReport } from './routes.js';
+import type { ModelInfo, RecordingControl, SourceStatus } from '../../core/contracts/live-status.js';
+
+export interface LiveServerOptions {
+  /** Interface to bind; loopback by default so the viewer is not exposed to the network by accident. */
+  readonly host?: string;
+  /** 0 picks a free port (tests); read it back from `address`. Default 8080. */
+  readonly port?: number;
+  /** Processed frames; each is published as it arrives. Must be hot/shared: the server subscribes once. */
+  readonly frames?: Observable<SegmentedFrame>;
+  /** Shared with the pipeline so its drop counts appear in /metrics and status. */
+  readonly metrics?: Metrics;
+  readonly source?: () => SourceStatus;
+  readonly model?: () => ModelInfo;
+  readonly recording?: RecordingControl;
+  /** Mode, model classes and tracked classes of the segmentation session, for status messages and /healthz. */
+  readonly session?: () => SessionInfo;
+  /** Folder with index.html, viewer.js, viewer.css. Defaults to the one shipped in src/app/server/viewer. */
+  readonly viewerDir?: string;
+  readonly channelLimits?: Partial<ChannelLimits>;
+  readonly statusIntervalMs?: number;
+  /** Control messages larger than this get an error reply (the connection stays open). Default 16 KiB. */
+  readonly maxControlMessageBytes?: number;
+  readonly log?: (message: string) => void;
+}
+
+/** Identifies the client a control message came from. */
+export interface ControlClient {
+  readonly id: number;
+}
+
+/**
+ * Handles one control message type. Return a string to use as the ack message; throw to answer with
+ * an error carrying the thrown message. Handlers validate their own fields.
+ */
+export type ControlHandler = (message: ControlMessage, client: ControlClient) => string | void | Promise<string | void>;
+
+/** Above this ws closes the connection (1009) before we see the message; the soft limit is far lower. */
+const HARD_MAX_PAYLOAD = 1024 * 1024;
+
+/** Locate the viewer folder both when running from src/ (tsx, vitest) and from the compiled dist/. */
+function defaultViewerDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, 'viewer'), path.resolve(here, '../../../../src/app/server/viewer')];
+  const found = candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
+  if (!found) throw new Error(`viewer files not found (looked in ${candidates.join(', ')}); pass the viewerDir option`);
+  return found;
+}
+
+function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export class LiveServer {
+  readonly metrics: Metrics;
+  private readonly http: Server;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
+  private readonly clients = new Map<number, ClientChannel>();
+  private readonly handlers = new Map<string, ControlHandler>();
+  private readonly stats = new RollingStats();
+  private readonly limits: ChannelLimits;
+  private readonly maxControlBytes: number;
+  private readonly log: (message: string) => void;
+  private readonly subscriptions: Subscription[] = [];
+  private statusTimer: NodeJS.Timeout | undefined;
+  private nextClientId = 1;
+  private recordingsRevision = 0;
+
+  /** Create, bind and start serving. Rejects if the port cannot be bound. */
+  static async listen(options: LiveServerOptions = {}): Promise<LiveServer> {
+    const server = new LiveServer(options);
+    await server.bind(options.host ?? '127.0.0.1', options.port ?? 8080);
+    server.start();
+    return server;
+  }
+
+  private constructor(private readonly options: LiveServerOptions) {
+    const viewerDir = options.viewerDir ?? defaultViewerDir();
+    this.metrics = options.metrics ?? new Metrics();
+    this.limits = { ...DEFAULT_CHANNEL_LIMITS, ...options.channelLimits };
+    this.maxControlBytes = options.maxControlMessageBytes ?? 16 * 1024;
+    this.log = options.log ?? ((message) => console.warn(`[server] ${message}`));
+
+    this.metrics.gauge('sam2rad_ws_clients', 'Connected WebSocket clients.', () => this.clients.size);
+    this.metrics.gauge('sam2rad_source_up', '1 while the video source delivers frames, else 0.', () => (options.source?.().up ? 1 : 0));
+
+    this.http = createServer(
+      createRequestHandler({
+        viewerDir,
+        metrics: this.metrics,
+        recording: options.recording ?? null,
+        health: () => this.health(),
+      }),
+    );
+    // A malformed HTTP request gets a 400 instead of an abrupt reset, and never an unhandled error.
+    this.http.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+    this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    this.wss.on('connection', (ws) => this.connect(ws));
+
+    this.onControl('hello', (_message, client) => {
+      // After the ack, so a client sees its hello answered before the first status.
+      setImmediate(() => {
+        const channel = this.clients.get(client.id);
+        if (channel) channel.sendMessage({ ...this.status(), skipped: channel.skipped });
+      });
+      return 'hello';
+    });
+    this.onControl('record', (message) => this.record(message));
+  }
+
+  /** Bound address (port resolved when 0 was requested). */
+  get address(): AddressInfo {
+    return this.http.address() as AddressInfo;
+  }
+
+  /** Base URL of the viewer, e.g. http://127.0.0.1:8080. */
+  get url(): string {
+    const { address, family, port } = this.address;
+    return `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /**
+   * Send a processed frame to every client (stamping `sent`) and record its metrics. Synchronous: slow
+   * clients skip the frame instead of delaying it. Throws if the frame's buffers do not match its size.
+   */
+  publish(frame: SegmentedFrame): void {
+    const sent = stamp(frame, 'sent');
+    const message = encodeFrameMessage(sent);
+    const latency = stageLatencies(sent.timestamps);
+
+    this.metrics.framesProcessed.inc();
+    for (const [stage, ms] of Object.entries(latency)) this.metrics.stageLatency.observe(ms / 1000, { stage });
+    this.stats.add(sent.timestamps.sent!, latency[FRAME_TO_WS]);
+
+    for (const channel of this.clients.values()) channel.offerFrame(message);
+  }
+
+  /** Register the handler for client messages of `type`. Returns a function that unregisters it. */
+  onControl(type: string, handler: ControlHandler): () => void {
+    if (this.handlers.has(type)) throw new Error(`a handler for control messages of type '${type}' is already registered`);
+    this.handlers.set(type, handler);
+    return () => {
+      if (this.handlers.get(type) === handler) this.handlers.delete(type);
+    };
+  }
+
+  health(): HealthReport & { readonly session: SessionInfo | null } {
+    const source = this.options.source?.() ?? null;
+    return {
+      status: source?.up ? 'ok' : 'degraded',
+      source: { state: source?.state ?? 'unknown', uri: source?.uri ?? null, lastError: source?.lastError ?? null },
+      model: this.options.model?.() ?? null,
+      clients: this.clients.size,
+      frames: { processed: this.metrics.framesProcessed.value(), dropped: this.metrics.framesDropped.value() },
+      recording: this.options.recording?.state() ?? null,
+      session: this.sessionInfo(),
+    };
+  }
+
+  /** A snapshot (copied arrays) so a later change in the session never alters a message already built. */
+  private sessionInfo(): SessionInfo | null {
+    const info = this.options.session?.();
+    return info ? { mode: info.mode, classes: [...info.classes], tracked: [...info.tracked] } : null;
+  }
+
+  /** Stop accepting, close every client (1001) and release the port. */
+  async close(): Promise<void> {
+    clearInterval(this.statusTimer);
+    for (const s of this.subscriptions) s.unsubscribe();
+    for (const channel of this.clients.values()) channel.close(1001, 'server shutting down');
+    // A stalled client never answers the close handshake; don't let it hold the port for ws's 30 s timeout.
+    const force = setTimeout(() => {
+      for (const channel of this.clients.values()) channel.terminate();
+    }, 1000);
+    this.wss.close();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.http.close((err) => (err ? reject(err) : resolve()));
+        this.http.closeAllConnections();
+      });
+    } finally {
+      clearTimeout(force);
+    }
+  }
+
+  private bind(host: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  private start(): void {
+    const { options } = this;
+    if (options.frames) {
+      this.subscriptions.push(
+        options.frames.subscribe({
+          next: (frame) => {
+            try {
+              this.publish(frame);
+            } catch (err) {
+              this.log(`frame not published: ${(err as Error).message}`);
+            }
+          },
+          error: (err: unknown) => this.log(`frame stream failed: ${err instanceof Error ? err.message : String(err)}`),
+        }),
+      );
+    }
+    if (options.recording) {
+      this.subscriptions.push(
+        options.recording.events.subscribe(() => {
+          this.recordingsRevision++;
+          this.broadcastStatus();
+        }),
+      );
+    }
+    this.statusTimer = setInterval(() => this.broadcastStatus(), options.statusIntervalMs ?? 1000);
+    this.statusTimer.unref();
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    if ((req.url ?? '').split('?')[0] !== '/ws') return rejectUpgrade(socket, 404, 'Not Found');
+    // Stops other sites' pages from driving a viewer's local server through the user's browser.
+    if (!isSameOrigin(req)) return rejectUpgrade(socket, 403, 'Forbidden');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  private connect(ws: WebSocket): void {
+    const channel = new ClientChannel(this.nextClientId++, ws, this.limits, () => this.metrics.wsFramesSkipped.inc());
+    this.clients.set(channel.id, channel);
+    ws.on('message', (data, isBinary) => void this.dispatch(channel, data, isBinary));
+    ws.on('close', () => this.clients.delete(channel.id));
+    // Protocol violations (e.g. > HARD_MAX_PAYLOAD) close that socket; the listener keeps them from
+    // becoming unhandled errors that would take the process down.
+    ws.on('error', (err) => this.log(`client ${channel.id}: ${err.message}`));
+  }
+
+  private async dispatch(channel: ClientChannel, data: RawData, isBinary: boolean): Promise<void> {
+    const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const parsed = parseControlMessage(buffer, isBinary, this.maxControlBytes);
+    if (!parsed.ok) {
+      channel.sendMessage({ type: 'error', ...(parsed.id !== undefined ? { id: parsed.id } : {}), message: parsed.error });
+      return;
+    }
+    const { message } = parsed;
+    const id = message.id !== undefined ? { id: message.id } : {};
+    const handler = this.handlers.get(message.type);
+    if (!handler) {
+      const known = [...this.handlers.keys()].join(', ');
+      channel.sendMessage({ type: 'error', ...id, message: `unknown message type '${message.type}'; known types: ${known}` });
+      return;
+    }
+    try {
+      const reply = await handler(message, { id: channel.id });
+      channel.sendMessage({ type: 'ack', ...id, message: reply ?? `${message.type} ok` });
+    } catch (err) {
+      channel.sendMessage({ type: 'error', ...id, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private async record(message: ControlMessage): Promise<string> {
+    const { action } = message;
+    if (action !== 'start' && action !== 'stop') throw new Error("record: 'action' must be 'start' or 'stop'");
+    const control = this.options.recording;
+    if (!control) throw new Error('recording is not configured on this server');
+    const state = action === 'start' ? await control.start() : await control.stop();
+    return action === 'start' ? `recording ${state.id} started` : `recording ${state.id} stopped after ${state.frames} frames`;
+  }
+
+  /** Status shared by all clients; each gets its own `skipped` added. */
+  private status(): Omit<StatusMessage, 'skipped'> {
+    const summary = this.stats.summary(performance.now());
+    const health = this.health();
+    return {
+      type: 'status',
+      fps: summary.fps,
+      latency: { p50: summary.p50, p95: summary.p95 },
+      frames: health.frames,
+      clients: health.clients,
+      source: this.options.source?.() ?? null,
+      recording: health.recording,
+      recordingsRevision: this.recordingsRevision,
+      session: health.session,
+    };
+  }
+
+  private broadcastStatus(): void {
+    try {
+      if (this.clients.size === 0) return;
+      const status = this.status();
+      for (const channel of this.clients.values()) channel.offerStatus({ ...status, skipped: channel.skipped });
+    } catch (err) {
+      this.log(`status not sent: ${(err as Error).message}`);
+    }
+  }
+}
