@@ -1,36 +1,29 @@
-/** The Sam2Rad model on onnxruntime-node: five graphs chained per frame, exactly as in training.
+/** The Sam2Rad model on onnxruntime-node: five graphs chained per frame, exactly as in training
+ * (training/sam2rad/model.py, `Sam2Rad.frame`):
  *
  *   image [1,3,S,S] -> image_encoder -> memory_attention (per object bank) -> prompt_predictor
  *   -> mask_decoder (learned + human prompts) -> memory_encoder -> bank
  *
- * Several objects (classes) run as one batch through every graph after the encoder. */
+ * Several objects (classes) run as one batch through every graph after the encoder. Shapes below use
+ * docs/model.md's names: n objects, S = input size, E = S/16, M memory frames of m x m, T mask tokens,
+ * P point slots. */
 import * as ort from 'onnxruntime-node';
 import type { Stage } from '../../src/core/frames/frame.js';
+import type { LoadedManifest, Manifest, Precision } from '../../src/core/runtime/manifest.js';
 import {
-  GRAPH_NAMES,
-  defaultPrecision,
-  loadManifest,
-  type GraphName,
-  type LoadedManifest,
-  type Manifest,
-  type Precision,
-} from '../../src/core/runtime/manifest.js';
-import {
-  createSession,
   describeChoice,
   keepsOutputsOnDevice,
-  type ExecutionProvider,
   type ProviderChoice,
   type SessionSettings,
 } from '../../src/core/runtime/execution-provider.js';
 import type { ModelIdentity } from '../../src/core/contracts/model-identity.js';
-import { DEVICE_OUTPUTS, releaseDeviceTensors } from './device-outputs.js';
+import { releaseDeviceTensors } from './device-outputs.js';
+import { createSessions, releaseSessions, type Sessions } from './graph-sessions.js';
+import { outputMasks, repeat, type DecodedMasks, type ImageFeatures, type LearnedPrompts } from './graph-tensors.js';
 import { letterboxGeometry, letterboxGrey, toInputTensor, type Letterbox } from './letterbox.js';
 import type { LogitSmoothing } from './logit-smoothing.js';
 import { MemoryBank } from './memory-bank.js';
 import { encodePoints, hasPrompts, type FramePrompts, type PromptMode } from './prompts.js';
-
-type Sessions = Record<GraphName, ort.InferenceSession>;
 
 /** One object tracked on one frame. */
 export interface ObjectQuery {
@@ -63,52 +56,12 @@ export interface FrameInference {
   readonly timestamps: Partial<Record<Stage, number>>;
 }
 
-
 export interface ModelOptions extends SessionSettings {
   /** Which graph files to run; fp16 and int8 need the manifest's variants. Default: the manifest's
    * `precision_defaults` for `ep` (int8 on cpu for the shipped model), else fp32. */
   readonly precision?: Precision;
   /** Frames after which a conditioning (prompted) frame ages out of the bank. */
   readonly conditioningMaxAge?: number;
-}
-
-/** The graph files to run on a provider: fixed by `precision`, else the manifest's default for it. */
-function graphsFor(dir: string, options: ModelOptions, ep: ExecutionProvider): Promise<LoadedManifest> {
-  return loadManifest(dir, options.precision ?? { defaultFor: ep });
-}
-
-/** One session per graph. The first graph learns whether the requested provider starts; if it falls
- * back, the graphs for the provider in use are loaded before the rest are built. */
-async function createSessions(
-  dir: string,
-  options: ModelOptions,
-  deviceOutputs: boolean,
-): Promise<{ loaded: LoadedManifest; sessions: Sessions; provider: ProviderChoice }> {
-  let loaded = await graphsFor(dir, options, options.ep);
-  const sessions = {} as Sessions;
-  let provider: ProviderChoice | undefined;
-  for (const name of GRAPH_NAMES) {
-    try {
-      // Once the requested provider has failed, the other graphs go straight to the fallback.
-      const settings = provider ? { ...options, ep: provider.used } : options;
-      const outputs = deviceOutputs ? (DEVICE_OUTPUTS[name] ?? []) : [];
-      const created = await createSession(loaded.graphs[name].bytes, settings, outputs);
-      const { choice } = created;
-      let { session } = created;
-      // Decided from the manifest already read: only a different precision loads (and hashes) other graphs.
-      if (!provider && options.precision === undefined && defaultPrecision(loaded.manifest, choice.used) !== loaded.precision) {
-        await session.release();
-        loaded = await graphsFor(dir, options, choice.used);
-        ({ session } = await createSession(loaded.graphs[name].bytes, { ...options, ep: choice.used }, outputs));
-      }
-      sessions[name] = session;
-      provider ??= choice;
-    } catch (err) {
-      await Promise.all(Object.values(sessions).map((s) => s.release()));
-      throw new Error(`${loaded.dir}/${loaded.graphs[name].file}: onnxruntime cannot load graph "${name}" (${(err as Error).message.split('\n')[0]})`);
-    }
-  }
-  return { loaded, sessions, provider: provider! };
 }
 
 export class Sam2RadModel {
@@ -172,11 +125,10 @@ export class Sam2RadModel {
     );
   }
 
-  /** Runs all five graphs for one grey frame and every object query. */
+  /** Runs all five graphs for one grey frame and every object query, stamping the time after each. */
   async infer(grey: Uint8Array, width: number, height: number, queries: readonly ObjectQuery[]): Promise<FrameInference> {
     const m = this.manifest;
-    const s = m.input.image_size;
-    const geometry = letterboxGeometry(width, height, s);
+    const geometry = letterboxGeometry(width, height, m.input.image_size);
     const n = queries.length;
     // Nothing to segment (manual mode before any prompt): skip the graphs entirely.
     if (n === 0) return { geometry, objects: [], timestamps: {} };
@@ -186,12 +138,53 @@ export class Sam2RadModel {
       std: m.input.pixel_std,
     });
     const timestamps: Partial<Record<Stage, number>> = { preprocessed: performance.now() };
-    const enc = await this.sessions.image_encoder.run({ image: new ort.Tensor('float32', input, [1, 3, s, s]) });
+    const image = await this.encodeImage(input);
     timestamps.image_encoder = performance.now();
 
-    const embed = enc.image_embed!;
-    const embedBatch = repeat(embed, n);
-    const { frames, dim, size, pointer_dim: pdim } = m.memory;
+    const embedBatch = repeat(image.embed, n);
+    const conditioned = await this.attendMemory(embedBatch, queries);
+    timestamps.memory_attention = performance.now();
+
+    const learned = await this.predictPrompts(conditioned, queries);
+    timestamps.prompt_predictor = performance.now();
+
+    const decoded = await this.decodeMasks(image, conditioned, learned, queries, geometry);
+    timestamps.mask_decoder = performance.now();
+    releaseDeviceTensors(conditioned, learned.embeddings, learned.maskPrompt);
+
+    const ms = m.mask.size;
+    const tokens = decoded.maskLogits.dims[1]!;
+    const chosen = outputMasks(decoded.maskLogits, n, m.mask);
+    const scores = decoded.objectScores.data as Float32Array;
+    const ious = decoded.ious.data as Float32Array;
+    const conditioning = queries.map((q) => q.mode !== 'auto' && hasPrompts(q.prompts));
+    if (queries.some((q) => q.updateMemory)) {
+      await this.encodeMemory(embedBatch, chosen, decoded, queries, conditioning);
+      timestamps.memory_encoder = performance.now();
+    }
+    const { boxes } = learned;
+    const objects = queries.map((_, i) => ({
+      maskLogits: chosen.subarray(i * ms * ms, (i + 1) * ms * ms),
+      objectScore: scores[i]!,
+      iou: ious[i * tokens + m.mask.output_index]!,
+      box: [boxes[i * 4]!, boxes[i * 4 + 1]!, boxes[i * 4 + 2]!, boxes[i * 4 + 3]!] as const,
+      conditioning: conditioning[i]!,
+    }));
+    return { geometry, objects, timestamps };
+  }
+
+  /** Encode image: the normalised input [1,3,S,S] -> ImageFeatures (batch 1). */
+  private async encodeImage(input: Float32Array): Promise<ImageFeatures> {
+    const s = this.manifest.input.image_size;
+    const enc = await this.sessions.image_encoder.run({ image: new ort.Tensor('float32', input, [1, 3, s, s]) });
+    return { embed: enc.image_embed!, feats0: enc.high_res_feats_0!, feats1: enc.high_res_feats_1! };
+  }
+
+  /** Attend memory: image_embed [n,256,E,E] and each object's bank (memory [n,M,64,m,m], memory_valid [n,M],
+   * object_pointers [n,M,256]) -> conditioned_embed [n,256,E,E] (may stay on the device). */
+  private async attendMemory(embedBatch: ort.Tensor, queries: readonly ObjectQuery[]): Promise<ort.Tensor> {
+    const n = queries.length;
+    const { frames, dim, size, pointer_dim: pdim } = this.manifest.memory;
     const memory = new Float32Array(n * frames * dim * size * size);
     const valid = new Float32Array(n * frames);
     const pointers = new Float32Array(n * frames * pdim);
@@ -206,15 +199,30 @@ export class Sam2RadModel {
       memory_valid: new ort.Tensor('float32', valid, [n, frames]),
       object_pointers: new ort.Tensor('float32', pointers, [n, frames, pdim]),
     });
-    timestamps.memory_attention = performance.now();
+    return conditioned!;
+  }
 
+  /** Predict prompts: conditioned_embed [n,256,E,E] and class_index [n] -> LearnedPrompts. */
+  private async predictPrompts(conditioned: ort.Tensor, queries: readonly ObjectQuery[]): Promise<LearnedPrompts> {
     const ppn = await this.sessions.prompt_predictor.run({
-      image_embed: conditioned!,
-      class_index: new ort.Tensor('int64', BigInt64Array.from(queries.map((q) => BigInt(q.classIndex))), [n]),
+      image_embed: conditioned,
+      class_index: new ort.Tensor('int64', BigInt64Array.from(queries.map((q) => BigInt(q.classIndex))), [queries.length]),
     });
-    timestamps.prompt_predictor = performance.now();
+    return { boxes: ppn.box!.data as Float32Array, embeddings: ppn.prompt_embeddings!, maskPrompt: ppn.mask_prompt! };
+  }
 
-    const boxes = ppn.box!.data as Float32Array;
+  /** Decode masks (prompt encoder + mask decoder): conditioned_embed, the encoder's high-res features
+   * repeated to [n,...], point_coords [n,P,2] / point_labels [n,P] (the learned box unless manual, then the
+   * human box and clicks; -1 pads), the learned prompts where used (flags [n]) -> DecodedMasks. */
+  private async decodeMasks(
+    image: ImageFeatures,
+    conditioned: ort.Tensor,
+    learned: LearnedPrompts,
+    queries: readonly ObjectQuery[],
+    geometry: Letterbox,
+  ): Promise<DecodedMasks> {
+    const n = queries.length;
+    const { boxes } = learned;
     const useLearned = queries.map((q) => (q.mode === 'manual' ? 0 : 1));
     const points = queries.map((q, i) =>
       encodePoints(useLearned[i] ? boxes.subarray(i * 4, i * 4 + 4) : null, q.mode === 'auto' ? undefined : q.prompts, geometry),
@@ -228,66 +236,53 @@ export class Sam2RadModel {
     });
     const flags = Float32Array.from(useLearned);
     const dec = await this.sessions.mask_decoder.run({
-      image_embed: conditioned!,
-      high_res_feats_0: repeat(enc.high_res_feats_0!, n),
-      high_res_feats_1: repeat(enc.high_res_feats_1!, n),
+      image_embed: conditioned,
+      high_res_feats_0: repeat(image.feats0, n),
+      high_res_feats_1: repeat(image.feats1, n),
       point_coords: new ort.Tensor('float32', coords, [n, p, 2]),
       point_labels: new ort.Tensor('float32', labels, [n, p]),
-      prompt_embeddings: ppn.prompt_embeddings!,
+      prompt_embeddings: learned.embeddings,
       use_prompt_embeddings: new ort.Tensor('float32', flags, [n]),
-      mask_input: ppn.mask_prompt!,
+      mask_input: learned.maskPrompt,
       has_mask_input: new ort.Tensor('float32', flags, [n]),
     });
-    timestamps.mask_decoder = performance.now();
-    releaseDeviceTensors(conditioned, ppn.prompt_embeddings, ppn.mask_prompt);
+    return {
+      maskLogits: dec.mask_logits!,
+      ious: dec.iou_predictions!,
+      objectScores: dec.object_score_logits!,
+      objectPointers: dec.object_pointer!,
+    };
+  }
 
-    const ms = m.mask.size;
-    const tokens = dec.mask_logits!.dims[1]!;
-    const logits = dec.mask_logits!.data as Float32Array;
-    const scores = dec.object_score_logits!.data as Float32Array;
-    const ious = dec.iou_predictions!.data as Float32Array;
-    const chosen = new Float32Array(n * ms * ms);
-    for (let i = 0; i < n; i++) {
-      const offset = (i * tokens + m.mask.output_index) * ms * ms;
-      chosen.set(logits.subarray(offset, offset + ms * ms), i * ms * ms);
-    }
-    const conditioning = queries.map((q) => q.mode !== 'auto' && hasPrompts(q.prompts));
-    if (queries.some((q) => q.updateMemory)) {
-      const { memory_features: features } = await this.sessions.memory_encoder.run({
-        image_embed: embedBatch,
-        mask_logits: new ort.Tensor('float32', chosen, [n, 1, ms, ms]),
-        object_score_logits: dec.object_score_logits!,
-      });
-      const feats = features!.data as Float32Array;
-      const per = feats.length / n;
-      const ptrs = dec.object_pointer!.data as Float32Array;
-      queries.forEach((q, i) => {
-        if (q.updateMemory) {
-          q.bank.push(feats.slice(i * per, (i + 1) * per), ptrs.slice(i * pdim, (i + 1) * pdim), conditioning[i]!);
-        }
-      });
-      timestamps.memory_encoder = performance.now();
-    }
-    const objects = queries.map((_, i) => ({
-      maskLogits: chosen.subarray(i * ms * ms, (i + 1) * ms * ms),
-      objectScore: scores[i]!,
-      iou: ious[i * tokens + m.mask.output_index]!,
-      box: [boxes[i * 4]!, boxes[i * 4 + 1]!, boxes[i * 4 + 2]!, boxes[i * 4 + 3]!] as const,
-      conditioning: conditioning[i]!,
-    }));
-    return { geometry, objects, timestamps };
+  /** Encode memory: the unconditioned image_embed [n,256,E,E], the chosen mask_logits [n,1,ms,ms] and
+   * object_score_logits [n,1] -> memory_features [n,64,m,m], pushed with object_pointer [n,256] into the
+   * bank of every object that updates its memory. */
+  private async encodeMemory(
+    embedBatch: ort.Tensor,
+    chosen: Float32Array,
+    decoded: DecodedMasks,
+    queries: readonly ObjectQuery[],
+    conditioning: readonly boolean[],
+  ): Promise<void> {
+    const n = queries.length;
+    const ms = this.manifest.mask.size;
+    const pdim = this.manifest.memory.pointer_dim;
+    const { memory_features: features } = await this.sessions.memory_encoder.run({
+      image_embed: embedBatch,
+      mask_logits: new ort.Tensor('float32', chosen, [n, 1, ms, ms]),
+      object_score_logits: decoded.objectScores,
+    });
+    const feats = features!.data as Float32Array;
+    const per = feats.length / n;
+    const ptrs = decoded.objectPointers.data as Float32Array;
+    queries.forEach((q, i) => {
+      if (q.updateMemory) {
+        q.bank.push(feats.slice(i * per, (i + 1) * per), ptrs.slice(i * pdim, (i + 1) * pdim), conditioning[i]!);
+      }
+    });
   }
 
   async release(): Promise<void> {
-    await Promise.all(Object.values(this.sessions).map((s) => s.release()));
+    await releaseSessions(this.sessions);
   }
-}
-
-/** Repeats a batch-1 tensor n times along the batch axis. */
-function repeat(t: ort.Tensor, n: number): ort.Tensor {
-  if (n === 1) return t;
-  const data = t.data as Float32Array;
-  const out = new Float32Array(data.length * n);
-  for (let i = 0; i < n; i++) out.set(data, i * data.length);
-  return new ort.Tensor('float32', out, [n, ...t.dims.slice(1)]);
 }
