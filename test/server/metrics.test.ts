@@ -4,7 +4,7 @@ import { stageLatencies } from '../../src/app/server/protocol.js';
 import { RollingStats } from '../../src/app/server/rolling-stats.js';
 
 describe('Metrics', () => {
-  it('renders counters, gauges and cumulative histogram buckets in Prometheus text format', () => {
+  it('renders counters, gauges and cumulative histogram buckets in Prometheus text format', async () => {
     const m = new Metrics();
     let up = 1;
     m.gauge('test_up', 'Up.', () => up);
@@ -16,7 +16,7 @@ describe('Metrics', () => {
     m.framesDropped.inc({ reason: 'stale "frame"\\' });
     up = 0;
 
-    const text = m.render();
+    const text = await m.render();
     expect(text.endsWith('\n')).toBe(true);
     expect(text).toContain('# TYPE sam2rad_frames_processed_total counter\nsam2rad_frames_processed_total 0\n');
     expect(text).toContain('sam2rad_frames_dropped_total{reason="stale \\"frame\\"\\\\"} 1\n');
@@ -41,6 +41,31 @@ describe('Metrics', () => {
     expect(() => m.framesProcessed.inc({}, -1)).toThrow(/>= 0/);
     expect(() => m.counter('bad name', 'x')).toThrow(/invalid metric name/);
     expect(() => m.histogram('h', 'x', [], [1, 1])).toThrow(/increase/);
+  });
+});
+
+describe('Metrics (prom-client)', () => {
+  it('adds the default process metrics, one registry per instance', async () => {
+    const a = new Metrics();
+    const b = new Metrics();
+    a.counter('test_only_in_a_total', 'Only in a.').inc();
+    const text = await a.render();
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'process_open_fds',
+      'process_max_fds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]) {
+      expect(text).toMatch(new RegExp(`^${name} \\d`, 'm'));
+    }
+    expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
+    expect(text).toMatch(/^test_only_in_a_total 1$/m);
+    // Both instances register the same default metric names without clashing, and keep their own series.
+    expect(await b.render()).not.toContain('test_only_in_a_total');
+    expect(await b.render()).toContain('# TYPE process_cpu_seconds_total counter');
   });
 });
 

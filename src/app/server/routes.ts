@@ -160,8 +160,8 @@ function buildRoutes(ctx: RouteContext): Route[] {
     {
       pattern: /^\/metrics$/,
       methods: {
-        GET: (_req, res) => {
-          const body = ctx.metrics.render();
+        GET: async (_req, res) => {
+          const body = await ctx.metrics.render();
           res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
           res.end(body);
         },
