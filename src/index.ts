@@ -7,4 +7,4 @@ export { segment, segmentLatest } from '../plugins/model/segment.js';
 export { cropToRoi, roiCropper, type RoiSetting } from './core/frames/roi-crop.js';
 export { loadManifest, ModelError, type Manifest, type Precision } from './core/runtime/manifest.js';
 export { openSource, type Source } from '../plugins/sources/index.js';
-export { Recorder } from '../plugins/sinks/recording.js';
+export { Recorder } from '../plugins/sinks/recorder.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SegmentedFrame } from '../../src/core/frames/frame.js';
 import { LiveServer } from '../../src/app/server/server.js';
 import type { SourceStatus } from '../../src/core/contracts/live-status.js';
-import { RecordingController } from '../../plugins/sinks/recording.js';
+import { RecordingController } from '../../plugins/sinks/recording-control.js';
 import { syntheticFrame } from './synthetic-frames.js';
 import { TestClient } from './ws-client.js';
 

@@ -8,7 +8,7 @@ import { Subject } from 'rxjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SegmentedFrame } from '../../src/core/frames/frame.js';
 import { LiveServer } from '../../src/app/server/server.js';
-import { RecordingController } from '../../plugins/sinks/recording.js';
+import { RecordingController } from '../../plugins/sinks/recording-control.js';
 import { syntheticFrame } from './synthetic-frames.js';
 import { launchChromium, redPixelCount } from '../helpers/harness.js';
 

@@ -9,7 +9,10 @@ import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SegmentedFrame } from '../../src/core/frames/frame.js';
 import type { RecordingEvent } from '../../src/core/contracts/live-status.js';
-import { Recorder, RecordingController, listRecordings, type RecordingContext, type RecordingMetadata } from '../../plugins/sinks/recording.js';
+import { Recorder } from '../../plugins/sinks/recorder.js';
+import { RecordingController } from '../../plugins/sinks/recording-control.js';
+import { listRecordings } from '../../plugins/sinks/recording-catalogue.js';
+import type { RecordingContext, RecordingMetadata } from '../../plugins/sinks/recording-format.js';
 import { syntheticFrame } from '../server/synthetic-frames.js';
 
 const run = promisify(execFile);

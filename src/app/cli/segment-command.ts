@@ -2,7 +2,7 @@
  * same folder layout as a live recording. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Recorder } from '../../../plugins/sinks/recording.js';
+import { Recorder } from '../../../plugins/sinks/recorder.js';
 import { SegmentationSession, type HumanPrompt } from '../../../plugins/model/segmentation-session.js';
 import { fileSource } from '../../../plugins/sources/index.js';
 import { UsageError, type Command } from './command.js';

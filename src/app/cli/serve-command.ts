@@ -4,7 +4,7 @@ import { EMPTY } from 'rxjs';
 import type { Sam2RadModel } from '../../../plugins/model/sam2rad-model.js';
 import { LiveServer } from '../server/server.js';
 import { Metrics } from '../server/metrics.js';
-import { RecordingController } from '../../../plugins/sinks/recording.js';
+import { RecordingController } from '../../../plugins/sinks/recording-control.js';
 import { SegmentationSession } from '../../../plugins/model/segmentation-session.js';
 import { openSource } from '../../../plugins/sources/index.js';
 import type { Source } from '../../core/contracts/source.js';

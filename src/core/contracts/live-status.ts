@@ -61,7 +61,7 @@ export type RecordingEvent =
   | { readonly type: 'stopped'; readonly id: string; readonly frames: number }
   | { readonly type: 'failed'; readonly id: string; readonly frames: number; readonly error: string };
 
-/** Recording control as the server uses it; implemented by plugins/sinks/recording.ts. */
+/** Recording control as the server uses it; implemented by plugins/sinks/recording-control.ts. */
 export interface RecordingControl {
   /** Root folder holding one sub-folder per recording; served read-only under /recordings. */
   readonly dir: string;
