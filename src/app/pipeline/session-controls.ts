@@ -3,7 +3,8 @@
  *   {type:'class', action:'enable'|'disable', className}
  *   {type:'prompt', frame, class, points?: [{x, y, label}], box?: [x0, y0, x1, y1]}
  *   {type:'clear', className?}
- * Each is validated; a bad one gets an error reply naming the problem and changes nothing. */
+ * Each is validated; a bad one gets an error reply naming the problem and changes nothing. The `record`
+ * control is registered the same way, by LiveServer for its recording (src/app/server/recording-controls.ts). */
 import type { LiveServer } from '../server/server.js';
 import { parseHumanPrompt } from '../../../plugins/model/parse-prompt.js';
 import { PromptError, type SegmentationSession } from '../../../plugins/model/segmentation-session.js';

@@ -3,27 +3,21 @@
  * endpoint at /ws that streams every published frame to every client without ever waiting for one.
  */
 import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Observable, Subscription } from 'rxjs';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { stamp, type SegmentedFrame } from '../../core/frames/frame.js';
 import { ClientChannel, DEFAULT_CHANNEL_LIMITS, type ChannelLimits } from './client-channel.js';
 import { Metrics } from './metrics.js';
-import {
-  FRAME_TO_WS,
-  encodeFrameMessage,
-  parseControlMessage,
-  stageLatencies,
-  type ControlMessage,
-  type SessionInfo,
-  type StatusMessage,
-} from './protocol.js';
+import { ControlDispatcher, type ControlHandler } from './control-dispatch.js';
+import { FRAME_TO_WS, encodeFrameMessage, stageLatencies, type SessionInfo, type StatusMessage } from './protocol.js';
 import { RollingStats } from './rolling-stats.js';
-import { createRequestHandler, isSameOrigin, type HealthReport } from './routes.js';
+import { registerRecordingControls } from './recording-controls.js';
+import { createRequestHandler, type HealthReport } from './routes.js';
+import { HARD_MAX_PAYLOAD, acceptWebSockets } from './upgrade.js';
 import type { ModelInfo, RecordingControl, SourceStatus } from '../../core/contracts/live-status.js';
 
 export interface LiveServerOptions {
@@ -49,19 +43,7 @@ export interface LiveServerOptions {
   readonly log?: (message: string) => void;
 }
 
-/** Identifies the client a control message came from. */
-export interface ControlClient {
-  readonly id: number;
-}
-
-/**
- * Handles one control message type. Return a string to use as the ack message; throw to answer with
- * an error carrying the thrown message. Handlers validate their own fields.
- */
-export type ControlHandler = (message: ControlMessage, client: ControlClient) => string | void | Promise<string | void>;
-
-/** Above this ws closes the connection (1009) before we see the message; the soft limit is far lower. */
-const HARD_MAX_PAYLOAD = 1024 * 1024;
+export type { ControlClient, ControlHandler } from './control-dispatch.js';
 
 /** Locate the viewer folder both when running from src/ (tsx, vitest) and from the compiled dist/. */
 function defaultViewerDir(): string {
@@ -72,19 +54,14 @@ function defaultViewerDir(): string {
   return found;
 }
 
-function rejectUpgrade(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-}
-
 export class LiveServer {
   readonly metrics: Metrics;
   private readonly http: Server;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
   private readonly clients = new Map<number, ClientChannel>();
-  private readonly handlers = new Map<string, ControlHandler>();
   private readonly stats = new RollingStats();
   private readonly limits: ChannelLimits;
-  private readonly maxControlBytes: number;
+  private readonly controls: ControlDispatcher;
   private readonly log: (message: string) => void;
   private readonly subscriptions: Subscription[] = [];
   private statusTimer: NodeJS.Timeout | undefined;
@@ -103,7 +80,7 @@ export class LiveServer {
     const viewerDir = options.viewerDir ?? defaultViewerDir();
     this.metrics = options.metrics ?? new Metrics();
     this.limits = { ...DEFAULT_CHANNEL_LIMITS, ...options.channelLimits };
-    this.maxControlBytes = options.maxControlMessageBytes ?? 16 * 1024;
+    this.controls = new ControlDispatcher(options.maxControlMessageBytes ?? 16 * 1024);
     this.log = options.log ?? ((message) => console.warn(`[server] ${message}`));
 
     this.metrics.gauge('sam2rad_ws_clients', 'Connected WebSocket clients.', () => this.clients.size);
@@ -117,12 +94,7 @@ export class LiveServer {
         health: () => this.health(),
       }),
     );
-    // A malformed HTTP request gets a 400 instead of an abrupt reset, and never an unhandled error.
-    this.http.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      else socket.destroy();
-    });
-    this.http.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    acceptWebSockets(this.http, this.wss);
     this.wss.on('connection', (ws) => this.connect(ws));
 
     this.onControl('hello', (_message, client) => {
@@ -133,7 +105,7 @@ export class LiveServer {
       });
       return 'hello';
     });
-    this.onControl('record', (message) => this.record(message));
+    registerRecordingControls(this, options.recording);
   }
 
   /** Bound address (port resolved when 0 was requested). */
@@ -169,11 +141,7 @@ export class LiveServer {
 
   /** Register the handler for client messages of `type`. Returns a function that unregisters it. */
   onControl(type: string, handler: ControlHandler): () => void {
-    if (this.handlers.has(type)) throw new Error(`a handler for control messages of type '${type}' is already registered`);
-    this.handlers.set(type, handler);
-    return () => {
-      if (this.handlers.get(type) === handler) this.handlers.delete(type);
-    };
+    return this.controls.on(type, handler);
   }
 
   health(): HealthReport & { readonly session: SessionInfo | null } {
@@ -253,54 +221,14 @@ export class LiveServer {
     this.statusTimer.unref();
   }
 
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
-    if ((req.url ?? '').split('?')[0] !== '/ws') return rejectUpgrade(socket, 404, 'Not Found');
-    // Stops other sites' pages from driving a viewer's local server through the user's browser.
-    if (!isSameOrigin(req)) return rejectUpgrade(socket, 403, 'Forbidden');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
-  }
-
   private connect(ws: WebSocket): void {
     const channel = new ClientChannel(this.nextClientId++, ws, this.limits, () => this.metrics.wsFramesSkipped.inc());
     this.clients.set(channel.id, channel);
-    ws.on('message', (data, isBinary) => void this.dispatch(channel, data, isBinary));
+    ws.on('message', (data, isBinary) => void this.controls.dispatch(channel, data, isBinary));
     ws.on('close', () => this.clients.delete(channel.id));
     // Protocol violations (e.g. > HARD_MAX_PAYLOAD) close that socket; the listener keeps them from
     // becoming unhandled errors that would take the process down.
     ws.on('error', (err) => this.log(`client ${channel.id}: ${err.message}`));
-  }
-
-  private async dispatch(channel: ClientChannel, data: RawData, isBinary: boolean): Promise<void> {
-    const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    const parsed = parseControlMessage(buffer, isBinary, this.maxControlBytes);
-    if (!parsed.ok) {
-      channel.sendMessage({ type: 'error', ...(parsed.id !== undefined ? { id: parsed.id } : {}), message: parsed.error });
-      return;
-    }
-    const { message } = parsed;
-    const id = message.id !== undefined ? { id: message.id } : {};
-    const handler = this.handlers.get(message.type);
-    if (!handler) {
-      const known = [...this.handlers.keys()].join(', ');
-      channel.sendMessage({ type: 'error', ...id, message: `unknown message type '${message.type}'; known types: ${known}` });
-      return;
-    }
-    try {
-      const reply = await handler(message, { id: channel.id });
-      channel.sendMessage({ type: 'ack', ...id, message: reply ?? `${message.type} ok` });
-    } catch (err) {
-      channel.sendMessage({ type: 'error', ...id, message: err instanceof Error ? err.message : String(err) });
-    }
-  }
-
-  private async record(message: ControlMessage): Promise<string> {
-    const { action } = message;
-    if (action !== 'start' && action !== 'stop') throw new Error("record: 'action' must be 'start' or 'stop'");
-    const control = this.options.recording;
-    if (!control) throw new Error('recording is not configured on this server');
-    const state = action === 'start' ? await control.start() : await control.stop();
-    return action === 'start' ? `recording ${state.id} started` : `recording ${state.id} stopped after ${state.frames} frames`;
   }
 
   /** Status shared by all clients; each gets its own `skipped` added. */
