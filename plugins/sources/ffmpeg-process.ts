@@ -3,7 +3,7 @@
  * pulling makes ffmpeg block on the pipe instead of buffering frames here. */
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { ffmpegPath } from '../../src/core/frames/ffmpeg.js';
+import { ffmpegBuild, passthroughArgs } from '../../src/core/frames/ffmpeg.js';
 import { FrameChunker } from './frame-chunker.js';
 import { OutputSizeParser } from './output-size.js';
 import type { FrameSize } from '../../src/core/contracts/source.js';
@@ -45,7 +45,13 @@ export class FfmpegError extends Error {
 const STDERR_LINES = 30;
 
 export async function* runFfmpeg(job: FfmpegJob, signal: AbortSignal): AsyncGenerator<RawFrame> {
-  const binary = await ffmpegPath();
+  let build;
+  try {
+    build = await ffmpegBuild();
+  } catch (err) {
+    throw new FfmpegError(job.label, (err as Error).message);
+  }
+  const binary = build.path;
   if (signal.aborted) return;
   const args = [
     '-hide_banner', '-nostats',
@@ -56,7 +62,7 @@ export async function* runFfmpeg(job: FfmpegJob, signal: AbortSignal): AsyncGene
     '-map', '0:v:0', '-an', '-sn', '-dn',
     ...(job.filter ? ['-vf', job.filter] : []),
     // Every decoded frame exactly once: no duplicates or drops for frame-rate conversion.
-    '-vsync', 'passthrough',
+    ...passthroughArgs(build),
     '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1',
   ];
   const child = spawn(binary, args, { stdio: [job.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });

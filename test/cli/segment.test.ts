@@ -7,6 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffmpegPath } from '../../src/core/frames/ffmpeg.js';
 
 const run = promisify(execFile);
 let root: string;
@@ -23,7 +24,8 @@ describe('sam2rad segment', () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-segment-'));
     clip = path.join(root, 'clip.mp4');
     // 25 frames of the real lumbar sweep (used in tests, never shipped).
-    await run('ffmpeg', ['-v', 'error', '-i', '../shared/datasets/videos/lumbar_spine_sweep_f0001-0209.mp4',
+    // FFMPEG_PATH, then PATH, then the npm build: the same ffmpeg the CLI runs (npm run test:ffmpeg-fallback).
+    await run(await ffmpegPath(), ['-v', 'error', '-i', '../shared/datasets/videos/lumbar_spine_sweep_f0001-0209.mp4',
       '-frames:v', '25', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
   });
   afterAll(() => rm(root, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegPath } from '../../src/core/frames/ffmpeg.js';
+import { ffmpegBuild, ffmpegPath, passthroughArgs } from '../../src/core/frames/ffmpeg.js';
 
 const run = promisify(execFile);
 const SHARED = path.resolve('../shared/datasets');
@@ -109,7 +109,7 @@ describe('sam2rad eval', () => {
     // The dev range of the sweep (raw frames 180-209) as a 30-frame clip: mask _f0182 is its frame 2.
     const clip = path.join(root, 'dev-range.mp4');
     await run(await ffmpegPath(), ['-v', 'error', '-i', path.join(SHARED, 'videos', 'lumbar_spine_sweep_f0001-0209.mp4'),
-      '-vf', 'select=gte(n\\,179)', '-fps_mode', 'passthrough', '-c:v', 'libx264', '-qp', '0', clip]);
+      '-vf', 'select=gte(n\\,179)', ...passthroughArgs(await ffmpegBuild()), '-c:v', 'libx264', '-qp', '0', clip]);
     const args = ['--clip', clip, '--data', lumbar, '--class', 'lumbar_bone', '--frame-offset', '180'];
     const none = await evalJson(args, root);
     const click = await evalJson([...args, '--clicks', '1'], root);

@@ -1,7 +1,11 @@
-/** Where the ffmpeg and ffprobe executables are. Order: the env variable (FFMPEG_PATH / FFPROBE_PATH),
- * the system binary in /usr/bin, any on PATH, then the optional npm package that ships a static build
- * (@ffmpeg-installer/ffmpeg, @ffprobe-installer/ffprobe). The system build comes before the package
- * because distribution builds are newer and have more protocols (srt, rtsp over tls) and v4l2. */
+/** Where the ffmpeg and ffprobe executables are, and what the ffmpeg build can do.
+ *
+ * Order: the env variable (FFMPEG_PATH / FFPROBE_PATH), then the first one on PATH, then the optional npm
+ * package that ships a static build (@ffmpeg-installer/ffmpeg, @ffprobe-installer/ffprobe). The package
+ * comes last because distribution builds are newer and have more protocols (srt) and devices; its ffmpeg is
+ * a 2018 snapshot of the 4.x line, so option spellings that changed since then are chosen by version
+ * (`ffmpegBuild`, `passthroughArgs`). */
+import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -27,12 +31,16 @@ export function ffprobePath(): Promise<string> {
 }
 
 function resolveOnce(tool: Tool): Promise<string> {
-  let found = resolved.get(tool);
+  return once(resolved, tool, () => resolveTool(tool));
+}
+
+/** One promise per key; a failed one is not cached, so the user may fix the environment and retry. */
+function once<K, V>(cache: Map<K, Promise<V>>, key: K, make: () => Promise<V>): Promise<V> {
+  let found = cache.get(key);
   if (!found) {
-    found = resolveTool(tool);
-    // A failed lookup is not cached: the user may fix the environment and retry in the same process.
-    found.catch(() => resolved.delete(tool));
-    resolved.set(tool, found);
+    found = make();
+    found.catch(() => cache.delete(key));
+    cache.set(key, found);
   }
   return found;
 }
@@ -41,12 +49,10 @@ async function resolveTool(tool: Tool): Promise<string> {
   const fromEnv = process.env[tool.envVar];
   if (fromEnv) {
     if (!isExecutable(fromEnv)) throw new Error(`${tool.envVar}=${fromEnv}: no executable file there`);
-    return fromEnv;
+    return path.resolve(fromEnv);
   }
-  const system = path.join('/usr/bin', tool.name);
-  if (isExecutable(system)) return system;
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = dir && path.join(dir, tool.name);
+    const candidate = dir && path.resolve(dir, tool.name);
     if (candidate && isExecutable(candidate)) return candidate;
   }
   const fromPackage = await packagedBinary(tool);
@@ -77,4 +83,88 @@ function isExecutable(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** An ffmpeg release number (major.minor). */
+export interface FfmpegVersion {
+  readonly major: number;
+  readonly minor: number;
+}
+
+export interface FfmpegBuild {
+  readonly path: string;
+  /** The first line of `ffmpeg -version`, e.g. `ffmpeg version 5.1.9-0+deb12u1 Copyright (c) ...`. */
+  readonly banner: string;
+  /** The release; for a git snapshot (`ffmpeg version N-47683-g0e8eb07980`), the release of its libavutil. */
+  readonly version: FfmpegVersion;
+}
+
+const builds = new Map<string, Promise<FfmpegBuild>>();
+
+/** What the ffmpeg at `binary` (default: `ffmpegPath()`) is: `ffmpeg -version`, run once per path and cached. */
+export async function ffmpegBuild(binary?: string): Promise<FfmpegBuild> {
+  const file = binary ?? (await ffmpegPath());
+  return once(builds, file, () => readBuild(file));
+}
+
+async function readBuild(file: string): Promise<FfmpegBuild> {
+  const output = await new Promise<string>((resolve, reject) => {
+    // On failure execFile's message carries ffmpeg's stderr ("Command failed: ...\n<stderr>").
+    execFile(file, ['-hide_banner', '-version'], { timeout: 10_000 }, (err, stdout) => {
+      if (err) reject(new Error(`cannot run ${file}: ${err.message.trim()}`));
+      else resolve(stdout);
+    });
+  });
+  const banner = output.split('\n', 1)[0]!.trim();
+  const version = parseFfmpegVersion(output);
+  if (!version) throw new Error(`${file}: cannot tell which ffmpeg release this is from \`ffmpeg -version\`: ${banner}`);
+  return { path: file, banner, version };
+}
+
+/** libavutil major.minor at each ffmpeg release from 3.0 on (a git snapshot is dated by its libavutil). */
+const LIBAVUTIL_RELEASES: readonly (readonly [avutil: readonly [number, number], release: FfmpegVersion])[] = [
+  [[55, 17], { major: 3, minor: 0 }],
+  [[55, 28], { major: 3, minor: 1 }],
+  [[55, 34], { major: 3, minor: 2 }],
+  [[55, 58], { major: 3, minor: 3 }],
+  [[55, 78], { major: 3, minor: 4 }],
+  [[56, 14], { major: 4, minor: 0 }],
+  [[56, 22], { major: 4, minor: 1 }],
+  [[56, 31], { major: 4, minor: 2 }],
+  [[56, 51], { major: 4, minor: 3 }],
+  [[56, 70], { major: 4, minor: 4 }],
+  [[57, 17], { major: 5, minor: 0 }],
+  [[57, 28], { major: 5, minor: 1 }],
+  [[58, 2], { major: 6, minor: 0 }],
+  [[58, 29], { major: 6, minor: 1 }],
+  [[59, 8], { major: 7, minor: 0 }],
+  [[59, 39], { major: 7, minor: 1 }],
+  [[60, 8], { major: 8, minor: 0 }],
+];
+
+/** The release from `ffmpeg -version` output: `ffmpeg version 4.4.2-0ubuntu0.22.04.1`, `ffmpeg version n6.1`,
+ * or for snapshots (`N-47683-g...`, `git-2020-...`) the newest release whose libavutil it has reached. */
+export function parseFfmpegVersion(versionOutput: string): FfmpegVersion | undefined {
+  const release = /^ffmpeg version n?(\d+)\.(\d+)/m.exec(versionOutput);
+  if (release) return { major: Number(release[1]), minor: Number(release[2]) };
+  const avutil = /^libavutil\s+(\d+)\.\s*(\d+)\./m.exec(versionOutput);
+  if (!avutil) return undefined;
+  const [major, minor] = [Number(avutil[1]), Number(avutil[2])];
+  let found: FfmpegVersion | undefined;
+  for (const [[avMajor, avMinor], version] of LIBAVUTIL_RELEASES) {
+    if (major > avMajor || (major === avMajor && minor >= avMinor)) found = version;
+  }
+  return found;
+}
+
+/** True when `build` is release `major.minor` or newer. */
+export function ffmpegAtLeast(build: FfmpegBuild, major: number, minor = 0): boolean {
+  const v = build.version;
+  return v.major > major || (v.major === major && v.minor >= minor);
+}
+
+/** Output options that keep every decoded frame exactly once (no duplicates or drops for a nominal rate):
+ * `-fps_mode passthrough` from ffmpeg 5.1 on, `-vsync passthrough` (its old spelling) before. */
+export function passthroughArgs(build: FfmpegBuild): string[] {
+  return ffmpegAtLeast(build, 5, 1) ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'];
 }
