@@ -1,20 +1,24 @@
 #!/usr/bin/env node
-/** The `sam2rad` command line. */
+/** The `sam2rad` command line. Each command's module is imported only when it is needed, and none of them
+ * imports onnxruntime-node at load time (load-model.ts does, inside loadModel): `sam2rad --help` and
+ * `sam2rad <command> --help` never load the inference runtime. */
 import { runCommand, UsageError, type Command } from './command.js';
-import { benchCommand } from './bench-command.js';
-import { evalCommand } from './eval-command.js';
-import { roiCommand } from './roi-command.js';
-import { segmentCommand } from './segment-command.js';
-import { serveCommand } from './serve-command.js';
 
-const COMMANDS: readonly Command[] = [serveCommand, segmentCommand, evalCommand, roiCommand, benchCommand];
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  serve: async () => (await import('./serve-command.js')).serveCommand,
+  segment: async () => (await import('./segment-command.js')).segmentCommand,
+  eval: async () => (await import('./eval-command.js')).evalCommand,
+  roi: async () => (await import('./roi-command.js')).roiCommand,
+  bench: async () => (await import('./bench-command.js')).benchCommand,
+};
 
-function usage(): string {
+async function usage(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
   return [
     'Usage: sam2rad <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary.split('. ')[0]}`),
+    ...commands.map((c) => `  ${c.name.padEnd(8)} ${c.summary.split('. ')[0]}`),
     '',
     'Run `sam2rad <command> --help` for its options.',
   ].join('\n');
@@ -23,15 +27,15 @@ function usage(): string {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === 'help') {
-    console.log(usage());
+    console.log(await usage());
     return name ? 0 : 2;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    console.error(`sam2rad: unknown command "${name}"\n\n${usage()}`);
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
+    console.error(`sam2rad: unknown command "${name}"\n\n${await usage()}`);
     return 2;
   }
-  return runCommand(command, rest);
+  return runCommand(await load(), rest);
 }
 
 main(process.argv.slice(2)).then(
@@ -41,4 +45,3 @@ main(process.argv.slice(2)).then(
     process.exit(err instanceof UsageError ? 2 : 1);
   },
 );
-
