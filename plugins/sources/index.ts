@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { demoSource } from './demo.js';
 import { fileSource, type FileSourceOptions } from './file.js';
 import { imagesSource, type ImagesSourceOptions } from './images.js';
-import { NETWORK_SCHEMES, networkSource, type NetworkSourceOptions } from './network.js';
+import { checkNetworkInput, NETWORK_SCHEMES, networkSource, type NetworkSourceOptions } from './network.js';
 import { rawFramesSource, type RawFramesOptions } from './raw-frames.js';
 import type { Source } from '../../src/core/contracts/source.js';
 import { stdinSource, type StdinSourceOptions } from './stdin.js';
@@ -37,7 +37,11 @@ export async function openSource(uri: string, options: OpenSourceOptions = {}): 
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(spec)?.[1]?.toLowerCase();
   if (scheme === 'file') return openPath(spec, fileURLToPath(spec), options);
   if (scheme) {
-    if ((NETWORK_SCHEMES as readonly string[]).includes(scheme)) return networkSource(spec, options);
+    if ((NETWORK_SCHEMES as readonly string[]).includes(scheme)) {
+      // Checked once here, so an ffmpeg without the protocol (srt in the npm build) fails at start.
+      await checkNetworkInput(spec);
+      return networkSource(spec, options);
+    }
     throw new Error(`${spec}: unsupported URL scheme "${scheme}://" (supported: file, ${NETWORK_SCHEMES.join(', ')})`);
   }
   return openPath(spec, spec, options);

@@ -1,5 +1,6 @@
 /** A live network feed: any URL ffmpeg reads (udp, rtp, rtsp, srt, tcp, http, ...). Low-latency input
  * flags, and it reconnects forever with backoff when the feed drops or never comes up. */
+import { ffmpegBuild, ffmpegInputProtocols } from '../../src/core/frames/ffmpeg.js';
 import { runFfmpeg } from './ffmpeg-process.js';
 import { forcedSize, scaleFilter } from './forced-size.js';
 import { makeSource } from './make-source.js';
@@ -22,6 +23,31 @@ export interface NetworkSourceOptions extends LiveSourceOptions {
 }
 
 export const NETWORK_DEFAULTS = { firstFrameTimeoutMs: 15_000, stallTimeoutMs: 5_000 } as const;
+
+/** The `ffmpeg -protocols` input protocol a scheme needs: RTSP is a demuxer over tcp (rtsps over tls). */
+const PROTOCOL_OF: Readonly<Record<string, string>> = { rtsp: 'tcp', rtsps: 'tls' };
+/** What an ffmpeg needs to have a protocol that not every build has. */
+const PROTOCOL_NEEDS: Readonly<Record<string, string>> = {
+  srt: 'ffmpeg 4.0 or later built with libsrt (--enable-libsrt; Debian and Ubuntu builds have it)',
+  tls: 'an ffmpeg built with TLS (--enable-gnutls or --enable-openssl)',
+  https: 'an ffmpeg built with TLS (--enable-gnutls or --enable-openssl)',
+  rtmps: 'an ffmpeg built with TLS (--enable-gnutls or --enable-openssl)',
+};
+
+/** Fails at once, naming what is missing, when the ffmpeg that would run cannot read `url`'s scheme at all
+ * (the npm package's static build has no srt, for one), instead of a feed that retries forever. */
+export async function checkNetworkInput(url: string): Promise<void> {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme) return;
+  const protocol = PROTOCOL_OF[scheme] ?? scheme;
+  const [build, protocols] = await Promise.all([ffmpegBuild(), ffmpegInputProtocols()]);
+  if (protocols.has(protocol)) return;
+  const { major, minor } = build.version;
+  throw new Error(
+    `${url}: ${scheme}:// needs ${PROTOCOL_NEEDS[protocol] ?? `an ffmpeg that reads the ${protocol} protocol`}; ` +
+      `${build.path} (ffmpeg ${major}.${minor}) lists no ${protocol} input in \`ffmpeg -protocols\`: set FFMPEG_PATH to one that does`,
+  );
+}
 
 export function networkSource(url: string, options: NetworkSourceOptions = {}): Source {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();

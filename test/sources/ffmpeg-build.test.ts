@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegBuild, parseFfmpegVersion, passthroughArgs } from '../../src/core/frames/ffmpeg.js';
+import { ffmpegBuild, ffmpegInputProtocols, parseFfmpegVersion, passthroughArgs } from '../../src/core/frames/ffmpeg.js';
 
 const run = promisify(execFile);
 const NPM_FFMPEG = path.resolve('node_modules/@ffmpeg-installer/linux-x64/ffmpeg');
@@ -19,13 +19,16 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** ffmpegPath() in a fresh process (the answer is cached per process) with the given environment; runs the
- * build in dist/ (npm test builds first). */
-async function resolvedIn(env: Record<string, string>): Promise<string> {
+/** A module script run in a fresh process (ffmpegPath() is cached per process) with the given environment,
+ * against the build in dist/ (npm test builds first); its stdout. */
+async function inFreshProcess(script: string, env: Record<string, string>): Promise<string> {
   const { FFMPEG_PATH: _unset, ...inherited } = process.env;
-  const script = "const { ffmpegPath } = await import('./dist/src/core/frames/ffmpeg.js'); console.log(await ffmpegPath());";
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...inherited, ...env } });
   return stdout.trim();
+}
+
+function resolvedIn(env: Record<string, string>): Promise<string> {
+  return inFreshProcess("const { ffmpegPath } = await import('./dist/src/core/frames/ffmpeg.js'); console.log(await ffmpegPath());", env);
 }
 
 describe('ffmpeg resolution', () => {
@@ -54,6 +57,17 @@ describe('ffmpeg release', () => {
     expect(build.version).toEqual({ major: 4, minor: 1 });
     expect(passthroughArgs(build)).toEqual(['-vsync', 'passthrough']);
     expect(await ffmpegBuild(NPM_FFMPEG)).toBe(build); // read once
+  });
+
+  it.runIf(existsSync(NPM_FFMPEG))('says at start that srt:// needs an ffmpeg with libsrt, which the npm build is not', async () => {
+    const protocols = await ffmpegInputProtocols(NPM_FFMPEG);
+    expect(protocols.has('udp')).toBe(true);
+    expect(protocols.has('srt')).toBe(false);
+    const script = "const { openSource } = await import('./dist/plugins/sources/index.js');" +
+      "await openSource('srt://127.0.0.1:9').then(() => console.log('opened'), (err) => console.log(err.message));";
+    expect(await inFreshProcess(script, { FFMPEG_PATH: NPM_FFMPEG })).toBe(
+      `srt://127.0.0.1:9: srt:// needs ffmpeg 4.0 or later built with libsrt (--enable-libsrt; Debian and Ubuntu builds have it); ${NPM_FFMPEG} (ffmpeg 4.1) lists no srt input in \`ffmpeg -protocols\`: set FFMPEG_PATH to one that does`,
+    );
   });
 
   it('names a binary that cannot tell its release', async () => {

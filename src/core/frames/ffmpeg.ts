@@ -107,14 +107,19 @@ export async function ffmpegBuild(binary?: string): Promise<FfmpegBuild> {
   return once(builds, file, () => readBuild(file));
 }
 
-async function readBuild(file: string): Promise<FfmpegBuild> {
-  const output = await new Promise<string>((resolve, reject) => {
+/** stdout of a short informational ffmpeg run (-version, -protocols). */
+function query(file: string, option: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
     // On failure execFile's message carries ffmpeg's stderr ("Command failed: ...\n<stderr>").
-    execFile(file, ['-hide_banner', '-version'], { timeout: 10_000 }, (err, stdout) => {
+    execFile(file, ['-hide_banner', option], { timeout: 10_000 }, (err, stdout) => {
       if (err) reject(new Error(`cannot run ${file}: ${err.message.trim()}`));
       else resolve(stdout);
     });
   });
+}
+
+async function readBuild(file: string): Promise<FfmpegBuild> {
+  const output = await query(file, '-version');
   const banner = output.split('\n', 1)[0]!.trim();
   const version = parseFfmpegVersion(output);
   if (!version) throw new Error(`${file}: cannot tell which ffmpeg release this is from \`ffmpeg -version\`: ${banner}`);
@@ -167,4 +172,17 @@ export function ffmpegAtLeast(build: FfmpegBuild, major: number, minor = 0): boo
  * `-fps_mode passthrough` from ffmpeg 5.1 on, `-vsync passthrough` (its old spelling) before. */
 export function passthroughArgs(build: FfmpegBuild): string[] {
   return ffmpegAtLeast(build, 5, 1) ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'];
+}
+
+const inputProtocols = new Map<string, Promise<ReadonlySet<string>>>();
+
+/** The protocols the ffmpeg at `binary` (default: `ffmpegPath()`) reads (`ffmpeg -protocols`, Input
+ * section), run once per binary. srt, for one, is there only in builds made with libsrt. */
+export async function ffmpegInputProtocols(binary?: string): Promise<ReadonlySet<string>> {
+  const file = binary ?? (await ffmpegPath());
+  return once(inputProtocols, file, async () => {
+    const output = await query(file, '-protocols');
+    const input = /^Input:\s*$([\s\S]*?)^Output:/m.exec(output)?.[1] ?? '';
+    return new Set(input.split(/\s+/).filter(Boolean));
+  });
 }
