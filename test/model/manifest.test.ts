@@ -85,6 +85,29 @@ describe('model manifest', () => {
     expect((await loadManifest(dir, 'fp32')).graphs.mask_decoder.file).toBe('mask_decoder.onnx');
   });
 
+  it('names the file and every field at fault in a bad manifest.json', async () => {
+    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    manifest.memory.frames = '5';
+    manifest.graphs.image_encoder.sha256 = 'not-a-hash';
+    manifest.graphs.mask_decoder.inputs.point_coords.dtype = 'float64';
+    manifest.variants.int8.memory_encoder.bytes = -1;
+    await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    await expect(loadManifest(dir)).rejects.toThrow(
+      `${path.join(dir, 'manifest.json')}: "memory.frames" must be a positive integer (got "5"); ` +
+        '"graphs.image_encoder.sha256" must be a hex sha256 (got "not-a-hash"); ' +
+        '"graphs.mask_decoder.inputs.point_coords.dtype" must be one of "float32", "float16", "int64" (got "float64"); ' +
+        '"variants.int8.memory_encoder.bytes" must be an integer >= 0 (got -1)',
+    );
+  });
+
+  it('keeps the fields the runtime does not read, and refuses what is not an object', async () => {
+    const manifest = JSON.parse(await readFile(path.join(MODEL_DIR, 'manifest.json'), 'utf8'));
+    const checked = validateManifest(manifest, 'm.json');
+    expect(checked.config).toEqual(manifest.config);
+    expect(checked.input.grey_to_channels).toBe(manifest.input.grey_to_channels);
+    expect(() => validateManifest([manifest], 'm.json')).toThrow('m.json: manifest is not a JSON object');
+  });
+
   it('reports a missing model directory', async () => {
     await expect(Sam2RadModel.load(path.join(dir, 'nope'), { ep: 'cpu', intraOpThreads: 1 })).rejects.toThrow(
       /nope\/manifest\.json: cannot read the model manifest/,

@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as z from 'zod';
+import { checkSchema, must, nonNegativeInteger, positiveInteger, show } from '../schema/schema-errors.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from './execution-provider.js';
 
 export const GRAPH_NAMES = [
@@ -30,82 +32,21 @@ export type PrecisionChoice = Precision | { readonly defaultFor: ExecutionProvid
 export const SHAPE_PRIORS = ['ellipse'] as const;
 export type ShapePrior = (typeof SHAPE_PRIORS)[number];
 
-export type Dim = number | string;
-export interface TensorSpec {
-  readonly dtype: 'float32' | 'float16' | 'int64';
-  readonly shape: readonly Dim[];
-}
-export interface GraphFile {
-  readonly file: string;
-  readonly sha256: string;
-  readonly bytes: number;
-}
-export interface GraphSpec extends GraphFile {
-  readonly inputs: Readonly<Record<string, TensorSpec>>;
-  readonly outputs: Readonly<Record<string, TensorSpec>>;
-}
+/** A tensor dimension: a size, or a name for a dynamic one (`B`, `P`). */
+const dim = z.union([z.int().nonnegative(), z.string()], { error: must('a size (integer >= 0) or a dimension name') });
+const tensorSpec = z.looseObject({
+  dtype: z.enum(['float32', 'float16', 'int64']),
+  shape: z.array(dim),
+});
+export type Dim = z.output<typeof dim>;
+export type TensorSpec = z.output<typeof tensorSpec>;
 
-export interface Manifest {
-  readonly format: 'sam2rad-manifest/1';
-  readonly name: string;
-  readonly version: string;
-  readonly input: {
-    readonly image_size: number;
-    readonly channels: number;
-    readonly pixel_scale: number;
-    readonly pixel_mean: readonly number[];
-    readonly pixel_std: readonly number[];
-  };
-  readonly mask: {
-    readonly size: number;
-    /** A pixel is in the mask where the upsampled logit is above this. */
-    readonly threshold_logit: number;
-    /** Per-class thresholds that replace `threshold_logit` (chosen on the training split by
-     * scripts/choose-thresholds.mjs). */
-    readonly class_threshold_logits?: Readonly<Record<string, number>>;
-    readonly output_index: number;
-    /** Classes whose masks are drawn as a fitted shape (plugins/model/shape-prior.ts). */
-    readonly shape_priors?: Readonly<Record<string, ShapePrior>>;
-  };
-  readonly classes: readonly string[];
-  readonly prompts: { readonly learned_tokens: number };
-  readonly memory: {
-    readonly frames: number;
-    readonly conditioning_slots: number;
-    readonly dim: number;
-    readonly size: number;
-    readonly pointer_dim: number;
-  };
-  readonly graphs: Readonly<Record<GraphName, GraphSpec>>;
-  /** Other files for the same graphs (same tensor names and types), e.g. `fp16`. */
-  readonly variants?: Readonly<Record<string, Readonly<Record<GraphName, GraphFile>>>>;
-  /** The precision to load on a provider when none is asked for, e.g. `{"cpu": "int8"}` (the model card
-   * gives its accuracy); providers not listed get fp32. */
-  readonly precision_defaults?: Readonly<Partial<Record<ExecutionProvider, Precision>>>;
-  readonly training?: unknown;
-  readonly metrics?: unknown;
-}
-
-export interface LoadedManifest {
-  readonly dir: string;
-  readonly path: string;
-  readonly manifest: Manifest;
-  /** sha256 of manifest.json itself: identifies the exact model in recordings. */
-  readonly sha256: string;
-  readonly precision: Precision;
-  /** Each graph of `precision`: its file (relative to `dir`) and bytes, already checked against the manifest's sha256. */
-  readonly graphs: Readonly<Record<GraphName, { readonly file: string; readonly bytes: Uint8Array }>>;
-}
-
-export class ModelError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-  ) {
-    super(`${file}: ${message}`);
-    this.name = 'ModelError';
-  }
-}
+const graphFile = z.looseObject({
+  file: z.string(),
+  sha256: z.string({ error: must('a hex sha256') }).regex(/^[0-9a-f]{64}$/),
+  bytes: nonNegativeInteger(),
+});
+export type GraphFile = z.output<typeof graphFile>;
 
 const REQUIRED_TENSORS: Record<GraphName, { inputs: string[]; outputs: string[] }> = {
   image_encoder: { inputs: ['image'], outputs: ['high_res_feats_0', 'high_res_feats_1', 'image_embed'] },
@@ -130,72 +71,115 @@ const REQUIRED_TENSORS: Record<GraphName, { inputs: string[]; outputs: string[] 
   },
 };
 
-function need(cond: unknown, file: string, message: string): asserts cond {
-  if (!cond) throw new ModelError(file, message);
-}
+/** Tensors by name: the ones the runtime feeds or reads must be there; others may be. */
+const tensors = (required: readonly string[]) =>
+  z.object(Object.fromEntries(required.map((name) => [name, tensorSpec]))).catchall(tensorSpec);
+const graphSpec = (name: GraphName) =>
+  graphFile.extend({ inputs: tensors(REQUIRED_TENSORS[name].inputs), outputs: tensors(REQUIRED_TENSORS[name].outputs) });
+export type GraphSpec = z.output<ReturnType<typeof graphSpec>>;
 
-function isPositiveInt(x: unknown): x is number {
-  return typeof x === 'number' && Number.isInteger(x) && x > 0;
-}
+const byGraph = <T extends z.ZodType>(schema: (name: GraphName) => T) =>
+  z.looseObject(Object.fromEntries(GRAPH_NAMES.map((name) => [name, schema(name)])) as Record<GraphName, T>);
 
-function validateGraphFile(g: any, file: string, where: string): void {
-  need(g && typeof g.file === 'string', file, `"${where}.file" is missing`);
-  need(typeof g.sha256 === 'string' && /^[0-9a-f]{64}$/.test(g.sha256), file, `"${where}.sha256" must be a hex sha256`);
-}
-
-/** Structural validation with errors that name the field. */
-export function validateManifest(value: unknown, file: string): Manifest {
-  need(typeof value === 'object' && value !== null, file, 'manifest is not a JSON object');
-  const m = value as Record<string, any>;
-  need(m.format === 'sam2rad-manifest/1', file, `unsupported "format" ${JSON.stringify(m.format)} (expected "sam2rad-manifest/1")`);
-  need(typeof m.name === 'string' && typeof m.version === 'string', file, '"name" and "version" must be strings');
-  need(isPositiveInt(m.input?.image_size), file, '"input.image_size" must be a positive integer');
-  need(m.input.image_size % 16 === 0, file, '"input.image_size" must be a multiple of 16');
-  for (const key of ['pixel_mean', 'pixel_std'] as const) {
-    need(Array.isArray(m.input[key]) && m.input[key].length === 3, file, `"input.${key}" must be 3 numbers`);
-  }
-  need(typeof m.input.pixel_scale === 'number', file, '"input.pixel_scale" must be a number');
-  need(isPositiveInt(m.mask?.size), file, '"mask.size" must be a positive integer');
-  need(typeof m.mask.threshold_logit === 'number', file, '"mask.threshold_logit" must be a number (the logit above which a pixel is in the mask)');
-  need(Array.isArray(m.classes) && m.classes.length > 0 && m.classes.every((c: unknown) => typeof c === 'string'),
-    file, '"classes" must be a non-empty list of names');
-  for (const [name, threshold] of Object.entries(m.mask.class_threshold_logits ?? {})) {
-    need(m.classes.includes(name), file, `"mask.class_threshold_logits" names "${name}", which is not one of the classes`);
-    need(typeof threshold === 'number' && Number.isFinite(threshold), file,
-      `"mask.class_threshold_logits.${name}" is ${JSON.stringify(threshold)} (expected a number)`);
-  }
-  for (const [name, prior] of Object.entries(m.mask.shape_priors ?? {})) {
-    need(m.classes.includes(name), file, `"mask.shape_priors" names "${name}", which is not one of the classes`);
-    need((SHAPE_PRIORS as readonly unknown[]).includes(prior), file,
-      `"mask.shape_priors.${name}" is ${JSON.stringify(prior)} (expected one of ${SHAPE_PRIORS.join(', ')})`);
-  }
-  need(isPositiveInt(m.prompts?.learned_tokens), file, '"prompts.learned_tokens" must be a positive integer');
-  for (const key of ['frames', 'dim', 'size', 'pointer_dim'] as const) {
-    need(isPositiveInt(m.memory?.[key]), file, `"memory.${key}" must be a positive integer`);
-  }
-  need(typeof m.graphs === 'object' && m.graphs !== null, file, '"graphs" is missing');
-  for (const name of GRAPH_NAMES) {
-    const g = m.graphs[name];
-    validateGraphFile(g, file, `graphs.${name}`);
-    for (const io of ['inputs', 'outputs'] as const) {
-      for (const tensor of REQUIRED_TENSORS[name][io]) {
-        need(g[io]?.[tensor]?.shape, file, `"graphs.${name}.${io}.${tensor}" is missing`);
+/** manifest.json: the type, the checks and their messages (docs/model.md, "Manifest"). Fields the runtime
+ * does not read (`config`, `training`, `metrics`, notes) are kept as they are. */
+export const manifestSchema = z
+  .looseObject(
+    {
+      format: z.literal('sam2rad-manifest/1'),
+      name: z.string(),
+      version: z.string(),
+      input: z.looseObject({
+        image_size: positiveInteger().multipleOf(16, { error: must('a multiple of 16') }),
+        channels: positiveInteger(),
+        pixel_scale: z.number(),
+        pixel_mean: z.array(z.number(), { error: must('3 numbers') }).length(3),
+        pixel_std: z.array(z.number(), { error: must('3 numbers') }).length(3),
+      }),
+      mask: z.looseObject({
+        size: positiveInteger(),
+        /** A pixel is in the mask where the upsampled logit is above this. */
+        threshold_logit: z.number({ error: must('a number (the logit above which a pixel is in the mask)') }),
+        /** Per-class thresholds that replace `threshold_logit` (chosen on the training split by
+         * scripts/choose-thresholds.mjs). */
+        class_threshold_logits: z
+          .record(z.string(), z.number({ error: (issue) => `is ${show(issue.input)} (expected a number)` }))
+          .optional(),
+        output_index: nonNegativeInteger(),
+        /** Classes whose masks are drawn as a fitted shape (plugins/model/shape-prior.ts). */
+        shape_priors: z
+          .record(z.string(), z.enum(SHAPE_PRIORS, { error: (issue) => `is ${show(issue.input)} (expected one of ${SHAPE_PRIORS.join(', ')})` }))
+          .optional(),
+      }),
+      classes: z.array(z.string(), { error: must('a non-empty list of names') }).min(1),
+      prompts: z.looseObject({ learned_tokens: positiveInteger() }),
+      memory: z.looseObject({
+        frames: positiveInteger(),
+        conditioning_slots: nonNegativeInteger(),
+        dim: positiveInteger(),
+        size: positiveInteger(),
+        pointer_dim: positiveInteger(),
+      }),
+      graphs: byGraph(graphSpec),
+      /** Other files for the same graphs (same tensor names and types), e.g. `fp16`. */
+      variants: z.record(z.string(), byGraph(() => graphFile)).optional(),
+      /** The precision to load on a provider when none is asked for, e.g. `{"cpu": "int8"}` (the model card
+       * gives its accuracy); providers not listed get fp32. */
+      precision_defaults: z
+        .record(
+          z.string(),
+          z.enum(PRECISIONS, { error: (issue) => `is ${show(issue.input)}, which is neither fp32 nor one of the manifest's variants` }),
+        )
+        .optional(),
+      training: z.unknown().optional(),
+      metrics: z.unknown().optional(),
+    },
+    { error: 'manifest is not a JSON object' },
+  )
+  .superRefine((m, ctx) => {
+    const problem = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    for (const key of ['class_threshold_logits', 'shape_priors'] as const) {
+      for (const name of Object.keys(m.mask[key] ?? {})) {
+        if (!m.classes.includes(name)) problem(['mask', key], `names "${name}", which is not one of the classes`);
       }
     }
-  }
-  if (m.variants !== undefined) {
-    need(typeof m.variants === 'object' && m.variants !== null, file, '"variants" must be an object');
-    for (const [variant, graphs] of Object.entries(m.variants as Record<string, any>)) {
-      for (const name of GRAPH_NAMES) validateGraphFile(graphs?.[name], file, `variants.${variant}.${name}`);
+    for (const [ep, precision] of Object.entries(m.precision_defaults ?? {})) {
+      if (!(EXECUTION_PROVIDERS as readonly string[]).includes(ep)) {
+        problem(['precision_defaults'], `names "${ep}", which is not an execution provider (${EXECUTION_PROVIDERS.join(', ')})`);
+      } else if (precision !== 'fp32' && m.variants?.[precision] === undefined) {
+        problem(['precision_defaults', ep], `is "${precision}", which is neither fp32 nor one of the manifest's variants`);
+      }
     }
+  });
+
+export type Manifest = z.output<typeof manifestSchema>;
+
+export interface LoadedManifest {
+  readonly dir: string;
+  readonly path: string;
+  readonly manifest: Manifest;
+  /** sha256 of manifest.json itself: identifies the exact model in recordings. */
+  readonly sha256: string;
+  readonly precision: Precision;
+  /** Each graph of `precision`: its file (relative to `dir`) and bytes, already checked against the manifest's sha256. */
+  readonly graphs: Readonly<Record<GraphName, { readonly file: string; readonly bytes: Uint8Array }>>;
+}
+
+export class ModelError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'ModelError';
   }
-  for (const [ep, precision] of Object.entries(m.precision_defaults ?? {})) {
-    need((EXECUTION_PROVIDERS as readonly string[]).includes(ep), file,
-      `"precision_defaults" names "${ep}", which is not an execution provider (${EXECUTION_PROVIDERS.join(', ')})`);
-    need(precision === 'fp32' || m.variants?.[precision as string] !== undefined, file,
-      `"precision_defaults.${ep}" is ${JSON.stringify(precision)}, which is neither fp32 nor one of the manifest's variants`);
-  }
-  return m as Manifest;
+}
+
+/** Structural validation with errors that name the file and the field. */
+export function validateManifest(value: unknown, file: string): Manifest {
+  const checked = checkSchema(manifestSchema, value, '', 'quoted');
+  if (!checked.ok) throw new ModelError(file, checked.message);
+  return checked.value;
 }
 
 /** The precision a provider runs when none is asked for: the manifest's `precision_defaults`, else fp32. */
