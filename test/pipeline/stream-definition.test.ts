@@ -1,8 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStreamDefinition, loadStreamDefinitions, parseStreamDefinition } from '../../src/app/pipeline/stream-definition.js';
+import {
+  loadStreamDefinition,
+  loadStreamDefinitions,
+  parseStreamDefinition,
+  streamDefinitionJsonSchema,
+} from '../../src/app/pipeline/stream-definition.js';
 
 const STREAMS = path.resolve(import.meta.dirname, '../../streams');
 let dir: string;
@@ -62,5 +67,34 @@ describe('stream definitions', () => {
     await writeFile(path.join(twins, 'a.json'), JSON.stringify({ name: 'same', source: 'demo' }));
     await writeFile(path.join(twins, 'b.json'), JSON.stringify({ name: 'same', source: 'demo' }));
     await expect(loadStreamDefinitions(twins)).rejects.toThrow(/b\.json: field "name" "same" is also the name in .*a\.json/);
+  });
+
+  it('names the file and every field at fault in a definition on disk', async () => {
+    const file = path.join(dir, 'bad-fields.json');
+    await writeFile(file, JSON.stringify({
+      $schema: './stream-definition.schema.json',
+      name: 'x',
+      source: { uri: 5, inputArgs: ['-re', 7] },
+      roi: { x: -1, y: 0, width: 4, height: 4, w: 1 },
+    }));
+    await expect(loadStreamDefinition(file)).rejects.toThrow(
+      `${file}: field "source.uri" must be a non-empty URI string (got 5); field "source.inputArgs[1]" must be a string (got 7); ` +
+        'field "roi.x" must be an integer >= 0 (got -1); field "roi.w" is not x, y, width or height',
+    );
+    expect(() => parseStreamDefinition([], 'streams/list.json')).toThrow('streams/list.json: must hold a JSON object');
+    expect(() => parseStreamDefinition({ name: 'x', source: 5 }, 'streams/x.json')).toThrow(
+      'streams/x.json: field "source" must be a URI string or an object with "uri" (got 5)',
+    );
+  });
+
+  it('publishes a JSON Schema generated from the loader\'s schema, which every shipped definition names', async () => {
+    const committed = JSON.parse(await readFile(path.join(STREAMS, 'stream-definition.schema.json'), 'utf8'));
+    // Out of date? npm run build && node scripts/write-schemas.mjs
+    expect(committed).toEqual(streamDefinitionJsonSchema());
+    const definitions = (await readdir(STREAMS)).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'));
+    expect(definitions.length).toBeGreaterThan(0);
+    for (const f of definitions) {
+      expect(JSON.parse(await readFile(path.join(STREAMS, f), 'utf8')).$schema, f).toBe('./stream-definition.schema.json');
+    }
   });
 });

@@ -5,15 +5,115 @@
  *     "source": "demo" | { "uri": "udp://0.0.0.0:5000", "loop": false, ...source options },
  *     "roi": "auto" | "none" | { "x": 0, "y": 0, "width": 640, "height": 480 },   (default "auto")
  *     "model": "../models/sam2rad-us",      (optional: the default model)
- *     "classes": ["fetal_head"] }           (optional: all the model's classes)
+ *     "classes": ["fetal_head"],            (optional: all the model's classes)
+ *     "$schema": "./stream-definition.schema.json" }   (optional: for editors)
  *
  * Relative paths (a source file or folder, the model directory) are relative to the definition file.
- * Validation names the file and the field, and unknown fields are errors (a typo must not be ignored). */
+ * `streamDefinitionSchema` is the one definition of the format: the type, the checks (unknown fields are
+ * errors: a typo must not be ignored) and the messages, which name the file and the field; the JSON Schema
+ * in streams/ is generated from it. */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as z from 'zod';
 import type { OpenSourceOptions } from '../../../plugins/sources/index.js';
-import type { Rect } from '../../core/frames/roi.js';
 import type { RoiSetting } from '../../core/frames/roi-crop.js';
+import {
+  checkSchema,
+  formatProblem,
+  must,
+  nonEmptyString,
+  nonNegativeInteger,
+  positiveInteger,
+  positiveNumber,
+} from '../../core/schema/schema-errors.js';
+
+/** Rejects unknown keys of a strict object with `message` (each key is reported at its own path). */
+const unknownKeys = (message: string) => (issue: z.core.$ZodRawIssue) => (issue.code === 'unrecognized_keys' ? message : undefined);
+
+const SOURCE_OPTION_FIELDS = {
+  loop: z.boolean().optional().meta({ description: 'Start again at the end (files, images).' }),
+  realtime: z.boolean().optional().meta({ description: 'Pace frames at their own rate (files, images, stdin; default true).' }),
+  width: positiveInteger().optional().meta({ description: 'Scale every frame to this width (with height).' }),
+  height: positiveInteger().optional().meta({ description: 'Scale every frame to this height (with width).' }),
+  fps: positiveNumber().optional().meta({ description: 'Frames per second of a folder of images.' }),
+  format: nonEmptyString().optional().meta({ description: 'stdin: the ffmpeg input format, e.g. mpegts.' }),
+  inputFormat: nonEmptyString().optional().meta({ description: "v4l2: the device's pixel format, e.g. mjpeg." }),
+  videoSize: z.string({ error: must('like 1280x720') }).regex(/^\d+x\d+$/).optional().meta({ description: 'v4l2: capture size, e.g. 1280x720.' }),
+  framerate: positiveNumber().optional().meta({ description: 'v4l2: frame rate to ask the device for.' }),
+  probeSize: positiveInteger().optional().meta({ description: 'Network: ffmpeg -probesize in bytes.' }),
+  analyzeDurationUs: positiveInteger().optional().meta({ description: 'Network: ffmpeg -analyzeduration in microseconds.' }),
+  inputArgs: z.array(z.string(), { error: must('a list of strings') }).optional().meta({ description: 'Network: extra ffmpeg input options.' }),
+  firstFrameTimeoutMs: positiveNumber().optional().meta({ description: 'Network, v4l2: how long to wait for the first frame.' }),
+  stallTimeoutMs: positiveNumber().optional().meta({ description: 'Network, v4l2: a source silent this long is reconnected.' }),
+  reconnect: z
+    .strictObject(
+      { initialDelayMs: positiveNumber().optional(), maxDelayMs: positiveNumber().optional() },
+      { error: unknownKeys('is not initialDelayMs or maxDelayMs') },
+    )
+    .optional()
+    .meta({ description: 'Network, v4l2: reconnection backoff.' }),
+};
+
+const sourceObject = z
+  .strictObject(
+    {
+      uri: z.string({ error: must('a non-empty URI string') }).regex(/\S/).meta({ description: 'Where the video comes from (see streams/README.md).' }),
+      ...SOURCE_OPTION_FIELDS,
+    },
+    { error: unknownKeys(`is not a source option (${Object.keys(SOURCE_OPTION_FIELDS).join(', ')})`) },
+  )
+  .refine((s) => (s.width === undefined) === (s.height === undefined), { path: ['width'], message: 'and source.height go together' });
+
+const roiRect = z.strictObject(
+  { x: nonNegativeInteger(), y: nonNegativeInteger(), width: positiveInteger(), height: positiveInteger() },
+  { error: unknownKeys('is not x, y, width or height') },
+);
+
+const FIELDS = {
+  $schema: z.string().optional().meta({ description: 'The JSON Schema of this file, for editors.' }),
+  name: z
+    .string({ error: must('a name of letters, digits, - and _ (it names the stream in URLs and recordings)') })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/)
+    .meta({ description: 'Letters, digits, - and _; unique among the definitions.' }),
+  description: z.string().optional(),
+  source: z
+    .union([z.string().regex(/\S/, { error: 'must not be empty' }), sourceObject], { error: must('a URI string or an object with "uri"') })
+    .meta({ description: 'A source URI, or {"uri": ..., ...source options}; relative paths are relative to this file.' }),
+  roi: z
+    .union([z.enum(['auto', 'none']), roiRect], { error: must('"auto", "none" or {x, y, width, height}') })
+    .default('auto')
+    .meta({ description: 'The part of the frame the model sees: "auto" (found in the scanner screen), "none", or a fixed rectangle in source pixels.' }),
+  model: nonEmptyString('a model directory path').optional().meta({ description: 'Model directory, relative to this file (default: the shipped model).' }),
+  classes: z
+    .array(nonEmptyString('a class name'), { error: must('a non-empty list of class names') })
+    .min(1)
+    .optional()
+    .meta({ description: "Classes to segment (default: all the model's classes)." }),
+};
+
+/** A stream definition file (streams/*.json): its type, checks and messages. Unknown fields are errors
+ * (a typo must not be ignored); streams/stream-definition.schema.json is generated from it. */
+export const streamDefinitionSchema = z
+  .strictObject(FIELDS, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `is not a stream definition field (${Object.keys(FIELDS).join(', ')})`
+        : issue.code === 'invalid_type' ? 'must hold a JSON object' : undefined,
+  })
+  .superRefine((value, ctx) => {
+    const twice = value.classes?.find((c, i) => value.classes!.indexOf(c) !== i);
+    if (twice) ctx.addIssue({ code: 'custom', path: ['classes'], message: `names "${twice}" twice` });
+  })
+  .meta({ title: 'Sam2Rad Live stream definition' });
+
+/** The JSON form of a stream definition, as written in streams/*.json. */
+export type StreamDefinitionFile = z.input<typeof streamDefinitionSchema>;
+
+/** The JSON-expressible subset of the source options. */
+export type StreamSourceOptions = Omit<Extract<z.output<typeof sourceObject>, object>, 'uri'>;
+// The schema's options must be options openSource() takes (a compile-time check).
+const _sourceOptionsFit = (options: StreamSourceOptions): OpenSourceOptions => options;
+void _sourceOptionsFit;
 
 export interface StreamDefinition {
   readonly name: string;
@@ -29,94 +129,36 @@ export interface StreamDefinition {
   readonly file: string;
 }
 
-/** The JSON-expressible subset of the source options. */
-export type StreamSourceOptions = Pick<
-  OpenSourceOptions,
-  | 'loop' | 'realtime' | 'width' | 'height' | 'fps' | 'format' | 'inputFormat' | 'videoSize' | 'framerate'
-  | 'probeSize' | 'analyzeDurationUs' | 'inputArgs' | 'firstFrameTimeoutMs' | 'stallTimeoutMs' | 'reconnect'
->;
+/** The JSON Schema of stream definition files (streams/stream-definition.schema.json, written by
+ * scripts/write-schemas.mjs). Checks across fields (width with height, classes named once) are the
+ * loader's alone. */
+export function streamDefinitionJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(streamDefinitionSchema, { io: 'input' });
+}
 
 export class StreamDefinitionError extends Error {
   constructor(
     readonly file: string,
-    readonly field: string,
-    problem: string,
+    message: string,
   ) {
-    super(`${file}: ${field ? `field "${field}" ` : ''}${problem}`);
+    super(`${file}: ${message}`);
     this.name = 'StreamDefinitionError';
   }
 }
 
-type Check = (value: unknown) => string | undefined;
-
-const isBoolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
-const isText: Check = (v) => (typeof v === 'string' && v.trim() ? undefined : 'must be a non-empty string');
-const isPositive: Check = (v) => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? undefined : 'must be a positive number');
-const isPositiveInteger: Check = (v) => (Number.isInteger(v) && (v as number) > 0 ? undefined : 'must be a positive integer');
-const isTextList: Check = (v) =>
-  Array.isArray(v) && v.every((s) => typeof s === 'string') ? undefined : 'must be a list of strings';
-
-const SOURCE_OPTION_CHECKS: Record<keyof StreamSourceOptions, Check> = {
-  loop: isBoolean,
-  realtime: isBoolean,
-  width: isPositiveInteger,
-  height: isPositiveInteger,
-  fps: isPositive,
-  format: isText,
-  inputFormat: isText,
-  videoSize: (v) => (typeof v === 'string' && /^\d+x\d+$/.test(v) ? undefined : 'must look like 1280x720'),
-  framerate: isPositive,
-  probeSize: isPositiveInteger,
-  analyzeDurationUs: isPositiveInteger,
-  inputArgs: isTextList,
-  firstFrameTimeoutMs: isPositive,
-  stallTimeoutMs: isPositive,
-  reconnect: () => undefined, // checked field by field below
-};
-
-const TOP_LEVEL = new Set(['name', 'description', 'source', 'roi', 'model', 'classes']);
-
 export function parseStreamDefinition(value: unknown, file: string): StreamDefinition {
-  const fail = (field: string, problem: string): never => {
-    throw new StreamDefinitionError(file, field, problem);
-  };
-  if (!isObject(value)) return fail('', 'must hold a JSON object');
-  for (const key of Object.keys(value)) if (!TOP_LEVEL.has(key)) fail(key, `is not a stream definition field (${[...TOP_LEVEL].join(', ')})`);
-
-  const name = value.name;
-  if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) {
-    fail('name', 'must be a name of letters, digits, - and _ (it names the stream in URLs and recordings)');
-  }
-  const description = value.description;
-  if (description !== undefined && typeof description !== 'string') fail('description', 'must be a string');
-
+  const checked = checkSchema(streamDefinitionSchema, value, '', 'field');
+  if (!checked.ok) throw new StreamDefinitionError(file, checked.message);
+  const { name, description, source, roi, model, classes } = checked.value;
+  const { uri, ...sourceOptions } = typeof source === 'string' ? { uri: source } : source;
   const dir = path.dirname(path.resolve(file));
-  const { uri, options } = parseSource(value.source, fail);
-  const roi = parseRoi(value.roi ?? 'auto', fail);
-
-  let model: string | undefined;
-  if (value.model !== undefined) {
-    if (isText(value.model)) fail('model', 'must be a model directory path');
-    model = path.resolve(dir, value.model as string);
-  }
-  let classes: string[] | undefined;
-  if (value.classes !== undefined) {
-    const list = value.classes;
-    if (!Array.isArray(list) || list.length === 0 || !list.every((c) => typeof c === 'string' && c.trim())) {
-      fail('classes', 'must be a non-empty list of class names');
-    }
-    classes = list as string[];
-    const twice = classes.find((c, i) => classes!.indexOf(c) !== i);
-    if (twice) fail('classes', `names "${twice}" twice`);
-  }
-
   return {
-    name: name as string,
-    ...(description !== undefined ? { description: description as string } : {}),
+    name,
+    ...(description !== undefined ? { description } : {}),
     source: resolveSourceUri(uri, dir),
-    sourceOptions: options,
+    sourceOptions,
     roi,
-    ...(model ? { model } : {}),
+    ...(model !== undefined ? { model: path.resolve(dir, model) } : {}),
     ...(classes ? { classes } : {}),
     file,
   };
@@ -127,78 +169,32 @@ export async function loadStreamDefinition(file: string): Promise<StreamDefiniti
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new StreamDefinitionError(file, '', `cannot be read (${(err as Error).message})`);
+    throw new StreamDefinitionError(file, `cannot be read (${(err as Error).message})`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new StreamDefinitionError(file, '', `is not valid JSON (${(err as Error).message})`);
+    throw new StreamDefinitionError(file, `is not valid JSON (${(err as Error).message})`);
   }
   return parseStreamDefinition(json, file);
 }
 
-/** Every *.json in `dir`, by name; two definitions with one name are an error. */
+/** Every *.json in `dir` but the JSON Schema (*.schema.json), by name; two definitions with one name are an error. */
 export async function loadStreamDefinitions(dir: string): Promise<StreamDefinition[]> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).sort();
   const definitions = await Promise.all(files.map((f) => loadStreamDefinition(path.join(dir, f))));
   const byName = new Map<string, string>();
   for (const d of definitions) {
     const other = byName.get(d.name);
-    if (other) throw new StreamDefinitionError(d.file, 'name', `"${d.name}" is also the name in ${other}`);
+    if (other) throw new StreamDefinitionError(d.file, formatProblem('', { path: ['name'], message: `"${d.name}" is also the name in ${other}` }, 'field'));
     byName.set(d.name, d.file);
   }
   return definitions;
-}
-
-function parseSource(
-  value: unknown,
-  fail: (field: string, problem: string) => never,
-): { uri: string; options: StreamSourceOptions } {
-  if (typeof value === 'string') {
-    if (!value.trim()) fail('source', 'must not be empty');
-    return { uri: value, options: {} };
-  }
-  if (!isObject(value)) return fail('source', 'must be a URI string or an object with "uri"');
-  const { uri, ...rest } = value;
-  if (typeof uri !== 'string' || !uri.trim()) fail('source.uri', 'must be a non-empty URI string');
-  for (const [key, option] of Object.entries(rest)) {
-    const check = SOURCE_OPTION_CHECKS[key as keyof StreamSourceOptions];
-    if (!check) fail(`source.${key}`, `is not a source option (${Object.keys(SOURCE_OPTION_CHECKS).join(', ')})`);
-    const problem = check(option);
-    if (problem) fail(`source.${key}`, `${problem} (got ${JSON.stringify(option)})`);
-  }
-  if (rest.reconnect !== undefined) {
-    const reconnect = rest.reconnect;
-    if (!isObject(reconnect)) fail('source.reconnect', 'must be an object');
-    for (const [key, delay] of Object.entries(reconnect as Record<string, unknown>)) {
-      if (key !== 'initialDelayMs' && key !== 'maxDelayMs') fail(`source.reconnect.${key}`, 'is not initialDelayMs or maxDelayMs');
-      if (isPositive(delay)) fail(`source.reconnect.${key}`, `must be a positive number (got ${JSON.stringify(delay)})`);
-    }
-  }
-  if ((rest.width === undefined) !== (rest.height === undefined)) fail('source.width', 'and source.height go together');
-  return { uri: uri as string, options: rest as StreamSourceOptions };
-}
-
-function parseRoi(value: unknown, fail: (field: string, problem: string) => never): RoiSetting {
-  if (value === 'auto' || value === 'none') return value;
-  if (!isObject(value)) return fail('roi', `must be "auto", "none" or {x, y, width, height} (got ${JSON.stringify(value)})`);
-  for (const key of Object.keys(value)) if (!['x', 'y', 'width', 'height'].includes(key)) fail(`roi.${key}`, 'is not x, y, width or height');
-  for (const key of ['x', 'y'] as const) {
-    if (!Number.isInteger(value[key]) || (value[key] as number) < 0) fail(`roi.${key}`, 'must be an integer >= 0');
-  }
-  for (const key of ['width', 'height'] as const) {
-    if (isPositiveInteger(value[key])) fail(`roi.${key}`, 'must be a positive integer');
-  }
-  return value as unknown as Rect;
 }
 
 /** URIs that are not paths (demo, stdin, devices, URLs) stay as they are; paths become absolute. */
 function resolveSourceUri(uri: string, dir: string): string {
   const special = uri === 'demo' || uri === '-' || uri === 'stdin' || uri.startsWith('v4l2:') || /^[a-z][a-z0-9+.-]*:\/\//i.test(uri);
   return special ? uri : path.resolve(dir, uri);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
