@@ -1,35 +1,49 @@
-/** Validation of human prompts arriving as JSON (WebSocket messages, `segment --prompts` files).
- * Errors say which field was wrong and where. */
+/** Human prompts arriving as JSON (the WebSocket `prompt` message, `segment --prompts` files): one schema
+ * gives their type, checks and messages, which say which field was wrong and where
+ * (`prompt.points[0]: expected numeric x and y`, `clip.json[3].box: expected [x0, y0, x1, y1]`). */
+import * as z from 'zod';
+import { checkSchema, says } from '../../src/core/schema/schema-errors.js';
 import { PromptError, type HumanPrompt } from './segmentation-session.js';
 import type { PointPrompt } from './prompts.js';
 
-const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isCoordinate = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const numericXY = says('expected numeric x and y');
 
-/** { frame, class, points?: [{x, y, label: 0|1}], box?: [x0, y0, x1, y1] } -> HumanPrompt */
+/** { x, y, label: 1 (positive, the default) | 0 (negative) }. x and y are checked together, so that the
+ * message names the point. */
+const point = z
+  .strictObject(
+    {
+      x: z.unknown().optional(),
+      y: z.unknown().optional(),
+      label: z.literal([0, 1], { error: says('expected 1 (positive) or 0 (negative)') }).optional(),
+    },
+    { error: (issue) => (issue.code === 'invalid_type' ? numericXY(issue) : undefined) },
+  )
+  .refine((p) => isCoordinate(p.x) && isCoordinate(p.y), { error: numericXY })
+  .transform((p): PointPrompt => ({ x: p.x as number, y: p.y as number, label: p.label ?? 1 }));
+
+/** { frame, class, points?: [{x, y, label}], box?: [x0, y0, x1, y1] } -> HumanPrompt. Coordinates are
+ * source-frame pixels; whether they lie inside the frame is the session's check (it knows the frame). */
+export const humanPromptSchema = z
+  .strictObject(
+    {
+      frame: z.int({ error: says('expected a frame index, an integer >= 0') }).nonnegative(),
+      class: z.string({ error: says('expected a class name') }),
+      points: z
+        .array(point, { error: says('expected a list of {x, y, label}') })
+        .max(32, { error: 'at most 32 points per prompt' })
+        .optional(),
+      box: z.tuple([z.number(), z.number(), z.number(), z.number()], { error: says('expected [x0, y0, x1, y1]') }).optional(),
+    },
+    { error: (issue) => (issue.code === 'invalid_type' ? 'a prompt must be an object' : undefined) },
+  )
+  .refine((p) => p.box !== undefined || (p.points?.length ?? 0) > 0, { error: 'a prompt needs points or a box' })
+  .transform((p): HumanPrompt => ({ frame: p.frame, className: p.class, points: p.points, box: p.box }));
+
+/** One prompt; `where` starts each message (`prompt` for a WebSocket message, `FILE[i]` in a file). */
 export function parseHumanPrompt(value: unknown, where: string): HumanPrompt {
-  if (typeof value !== 'object' || value === null) throw new PromptError(`${where}: a prompt must be an object`);
-  const v = value as Record<string, unknown>;
-  if (!Number.isInteger(v.frame) || (v.frame as number) < 0) throw new PromptError(`${where}.frame: expected a frame index (integer >= 0)`);
-  if (typeof v.class !== 'string') throw new PromptError(`${where}.class: expected a class name`);
-  let points: PointPrompt[] | undefined;
-  if (v.points !== undefined) {
-    if (!Array.isArray(v.points)) throw new PromptError(`${where}.points: expected a list of {x, y, label}`);
-    points = v.points.map((p: unknown, i) => {
-      const q = p as Record<string, unknown> | null;
-      if (!q || !finite(q.x) || !finite(q.y)) throw new PromptError(`${where}.points[${i}]: expected numeric x and y`);
-      const label = q.label ?? 1;
-      if (label !== 0 && label !== 1) throw new PromptError(`${where}.points[${i}].label: expected 1 (positive) or 0 (negative)`);
-      return { x: q.x, y: q.y, label };
-    });
-    if (points.length > 32) throw new PromptError(`${where}.points: at most 32 points per prompt`);
-  }
-  let box: [number, number, number, number] | undefined;
-  if (v.box !== undefined) {
-    if (!Array.isArray(v.box) || v.box.length !== 4 || !v.box.every(finite)) {
-      throw new PromptError(`${where}.box: expected [x0, y0, x1, y1]`);
-    }
-    box = v.box as [number, number, number, number];
-  }
-  if (!box && !points?.length) throw new PromptError(`${where}: a prompt needs points or a box`);
-  return { frame: v.frame as number, className: v.class, points, box };
+  const checked = checkSchema(humanPromptSchema, value, where, 'path');
+  if (!checked.ok) throw new PromptError(checked.message);
+  return checked.value;
 }

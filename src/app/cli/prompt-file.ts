@@ -1,7 +1,12 @@
-import { parseHumanPrompt } from '../../../plugins/model/parse-prompt.js';
+import * as z from 'zod';
+import { humanPromptSchema } from '../../../plugins/model/parse-prompt.js';
 import type { HumanPrompt } from '../../../plugins/model/segmentation-session.js';
+import { checkSchema, says } from '../../core/schema/schema-errors.js';
 
-/** A `--prompts` file: a JSON list of prompts ({frame, class, points?, box?}). */
+/** A `--prompts` file: a JSON list of prompts ({frame, class, points?, box?}, docs/protocol.md). */
+export const promptFileSchema = z.array(humanPromptSchema, { error: says('expected a JSON list of prompts') });
+
+/** Errors name the file and the field: `clip.json[2].points[0]: expected numeric x and y`. */
 export function parsePromptFile(file: string, text: string): HumanPrompt[] {
   let value: unknown;
   try {
@@ -9,6 +14,7 @@ export function parsePromptFile(file: string, text: string): HumanPrompt[] {
   } catch (err) {
     throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
   }
-  if (!Array.isArray(value)) throw new Error(`${file}: expected a JSON list of prompts`);
-  return value.map((p, i) => parseHumanPrompt(p, `${file}[${i}]`));
+  const checked = checkSchema(promptFileSchema, value, file, 'path');
+  if (!checked.ok) throw new Error(checked.message);
+  return checked.value;
 }

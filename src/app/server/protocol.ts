@@ -1,11 +1,16 @@
 /**
  * WebSocket wire format (see docs/protocol.md). Frames go out as one binary message each:
  *   [uint32 LE header length][UTF-8 JSON FrameHeader][grey bytes w*h][class-map bytes w*h]
- * Everything else, both directions, is a JSON text message with a string `type`.
+ * Everything else, both directions, is a JSON text message with a string `type`; the client's control
+ * messages are checked against the schemas below (their type, checks and error messages).
  */
+import * as z from 'zod';
 import type { ClassResult, SegmentedFrame, Stage, StageTimestamps } from '../../core/frames/frame.js';
 import type { Rect } from '../../core/frames/roi.js';
 import type { RecordingState, SourceStatus } from '../../core/contracts/live-status.js';
+import { checkSchema, must, says, show, type FieldStyle } from '../../core/schema/schema-errors.js';
+import { humanPromptSchema } from '../../../plugins/model/parse-prompt.js';
+import { PROMPT_MODES } from '../../../plugins/model/prompts.js';
 
 /** Key of the end-to-end latency entry (decode → WebSocket send) in `latency` and the metrics. */
 export const FRAME_TO_WS = 'frame_to_ws';
@@ -135,19 +140,63 @@ export interface StatusMessage {
 export type ServerMessage = AckMessage | ErrorMessage | StatusMessage;
 
 // ---- JSON messages, client → server ----
+// Control messages are rare (a click in the viewer), so each is checked in full; frames never are.
 
-/** A validated control message: a JSON object with a string `type` and an optional string/number `id`. */
-export interface ControlMessage {
-  readonly type: string;
-  readonly id?: string | number;
-  readonly [field: string]: unknown;
+/** Every control message: a JSON object with a non-empty string `type` and an optional string/number `id`;
+ * the other fields belong to the type. */
+export const controlEnvelopeSchema = z.looseObject(
+  {
+    type: z.string({ error: must('a non-empty string') }).min(1),
+    id: z.union([z.string(), z.number()], { error: must('a string or a number') }).optional(),
+  },
+  { error: 'message must be a JSON object' },
+);
+
+/** A control message whose envelope was checked; `controlFields` checks the rest. */
+export type ControlMessage = z.output<typeof controlEnvelopeSchema>;
+
+/** `unknown mode "turbo" (expected auto, semi, manual)` */
+const unknown = (what: string, expected: string) => (issue: { readonly input?: unknown }) =>
+  `${issue.input === undefined ? 'is missing' : `unknown ${what} ${show(issue.input)}`} (${expected})`;
+
+/** The fields of each control message type the server knows (docs/protocol.md), besides `type` and `id`.
+ * Unknown fields are errors. */
+export const CONTROL_FIELDS = {
+  hello: z.strictObject({}),
+  record: z.strictObject({ action: z.enum(['start', 'stop'], { error: must("'start' or 'stop'") }) }),
+  mode: z.strictObject({ mode: z.enum(PROMPT_MODES, { error: unknown('mode', `expected ${PROMPT_MODES.join(', ')}`) }) }),
+  class: z.strictObject({
+    action: z.enum(['enable', 'disable'], { error: unknown('action', 'enable or disable') }).default('enable'),
+    className: z.string({ error: says('expected "className", a class name') }),
+  }),
+  prompt: humanPromptSchema,
+  clear: z.strictObject({ className: z.string().optional() }),
+} as const;
+export type ControlType = keyof typeof CONTROL_FIELDS;
+export type ControlFields<T extends ControlType> = z.output<(typeof CONTROL_FIELDS)[T]>;
+
+export class ControlMessageError extends Error {
+  override readonly name = 'ControlMessageError';
+}
+
+/** How errors name the field: `prompt.points[0]: …`, `mode.mode: …`; `record` keeps the wording it always
+ * had (`record: 'action' must be …`). */
+const CONTROL_STYLE: Partial<Record<ControlType, FieldStyle>> = { record: 'single-quoted' };
+
+/** The fields of a `type` message, checked; the error names the type and the field. */
+export function controlFields<T extends ControlType>(type: T, message: ControlMessage): ControlFields<T> {
+  const { type: _type, id: _id, ...fields } = message;
+  const checked = checkSchema(CONTROL_FIELDS[type], fields, type, CONTROL_STYLE[type] ?? 'path');
+  if (!checked.ok) throw new ControlMessageError(checked.message);
+  return checked.value as ControlFields<T>;
 }
 
 export type ParseResult =
   | { readonly ok: true; readonly message: ControlMessage }
   | { readonly ok: false; readonly error: string; readonly id?: string | number };
 
-/** Parse a client text message. Type-specific fields are checked by each type's handler. */
+/** Parse a client text message and check its envelope. The type's own fields are checked by its handler
+ * (`controlFields`). */
 export function parseControlMessage(data: Buffer, isBinary: boolean, maxBytes: number): ParseResult {
   if (isBinary) return { ok: false, error: 'binary messages are not accepted; send JSON text' };
   if (data.length > maxBytes) return { ok: false, error: `message is ${data.length} bytes; the limit is ${maxBytes}` };
@@ -157,16 +206,8 @@ export function parseControlMessage(data: Buffer, isBinary: boolean, maxBytes: n
   } catch (err) {
     return { ok: false, error: `message is not valid JSON: ${(err as Error).message}` };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: 'message must be a JSON object' };
-  }
-  const record = value as Record<string, unknown>;
-  const id = record.id;
-  if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') {
-    return { ok: false, error: "'id' must be a string or a number" };
-  }
-  if (typeof record.type !== 'string' || record.type.length === 0) {
-    return { ok: false, error: "message needs a non-empty string 'type'", ...(id !== undefined ? { id } : {}) };
-  }
-  return { ok: true, message: record as ControlMessage };
+  const checked = checkSchema(controlEnvelopeSchema, value, '', 'single-quoted');
+  if (checked.ok) return { ok: true, message: checked.value };
+  const id = (value as { id?: unknown } | null)?.id;
+  return { ok: false, error: checked.message, ...(typeof id === 'string' || typeof id === 'number' ? { id } : {}) };
 }

@@ -4,14 +4,14 @@
  * Without a RecordingControl it answers with an error saying so. */
 import type { RecordingControl } from '../../core/contracts/live-status.js';
 import type { ControlHandler } from './control-dispatch.js';
+import { controlFields } from './protocol.js';
 
 export function registerRecordingControls(
   server: { onControl(type: string, handler: ControlHandler): () => void },
   control: RecordingControl | undefined,
 ): void {
   server.onControl('record', async (message) => {
-    const { action } = message;
-    if (action !== 'start' && action !== 'stop') throw new Error("record: 'action' must be 'start' or 'stop'");
+    const { action } = controlFields('record', message);
     if (!control) throw new Error('recording is not configured on this server');
     const state = action === 'start' ? await control.start() : await control.stop();
     return action === 'start' ? `recording ${state.id} started` : `recording ${state.id} stopped after ${state.frames} frames`;

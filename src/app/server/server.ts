@@ -13,7 +13,7 @@ import { stamp, type SegmentedFrame } from '../../core/frames/frame.js';
 import { ClientChannel, DEFAULT_CHANNEL_LIMITS, type ChannelLimits } from './client-channel.js';
 import { Metrics } from './metrics.js';
 import { ControlDispatcher, type ControlHandler } from './control-dispatch.js';
-import { FRAME_TO_WS, encodeFrameMessage, stageLatencies, type SessionInfo, type StatusMessage } from './protocol.js';
+import { FRAME_TO_WS, controlFields, encodeFrameMessage, stageLatencies, type SessionInfo, type StatusMessage } from './protocol.js';
 import { RollingStats } from './rolling-stats.js';
 import { registerRecordingControls } from './recording-controls.js';
 import { createRequestHandler, type HealthReport } from './routes.js';
@@ -97,7 +97,8 @@ export class LiveServer {
     acceptWebSockets(this.http, this.wss);
     this.wss.on('connection', (ws) => this.connect(ws));
 
-    this.onControl('hello', (_message, client) => {
+    this.onControl('hello', (message, client) => {
+      controlFields('hello', message);
       // After the ack, so a client sees its hello answered before the first status.
       setImmediate(() => {
         const channel = this.clients.get(client.id);
