@@ -1,12 +1,12 @@
 /** Execution-provider choice with an explicit fallback chain: the requested provider, then cpu.
  * One log line says which provider is actually used and why. */
 import * as ort from 'onnxruntime-node';
+import type { ExecutionProvider } from './providers.js';
 
 // Failures reach us as exceptions; onnxruntime's own stderr log would repeat them less readably.
 ort.env.logLevel = 'fatal';
 
-export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
-export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+export { EXECUTION_PROVIDERS, type ExecutionProvider } from './providers.js';
 
 export interface SessionSettings {
   readonly ep: ExecutionProvider;

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
 import { checkSchema, must, nonNegativeInteger, positiveInteger, show } from '../schema/schema-errors.js';
-import { EXECUTION_PROVIDERS, type ExecutionProvider } from './execution-provider.js';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from './providers.js';
 
 export const GRAPH_NAMES = [
   'image_encoder',
