@@ -13,6 +13,9 @@ import torch
 from torch.nn import functional as F
 
 KINDS = ("shadow", "gain", "speckle", "dropout", "liftoff")
+# A lost frame is the one artefact nothing but the memory can fill in, so it is drawn most often.
+KIND_WEIGHTS = (0.2, 0.15, 0.15, 0.35, 0.15)
+BLACK_P = 0.7  # of dropouts: lost (black) rather than frozen
 
 
 def apply_artefacts(images: torch.Tensor, p: float) -> torch.Tensor:
@@ -23,7 +26,7 @@ def apply_artefacts(images: torch.Tensor, p: float) -> torch.Tensor:
     cols = torch.linspace(0, 1, s)
     for i in range(1, t):
         hit = torch.rand(b) < p
-        kind = torch.randint(len(KINDS), (b,))
+        kind = torch.multinomial(torch.tensor(KIND_WEIGHTS), b, replacement=True)
         for k, name in enumerate(KINDS):
             chosen = hit & (kind == k)
             if not chosen.any():
@@ -43,7 +46,7 @@ def apply_artefacts(images: torch.Tensor, p: float) -> torch.Tensor:
                 noise = F.interpolate(torch.randn(n, 1, s // 4, s // 4), size=(s, s), mode="nearest")
                 out[chosen, i] = (frames * (1 + 0.8 * noise)).clamp(0, 1)
             elif name == "dropout":
-                frozen = (torch.rand(n) < 0.5)[:, None, None, None]
+                frozen = (torch.rand(n) >= BLACK_P)[:, None, None, None]
                 out[chosen, i] = torch.where(frozen, out[chosen, i - 1], torch.zeros_like(frames))
             else:  # liftoff
                 edge = torch.empty(n).uniform_(0.3, 0.6)[:, None]
