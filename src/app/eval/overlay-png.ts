@@ -1,7 +1,15 @@
 /** Overlay PNGs for eyeballing evaluation results: prediction filled red, ground truth outlined green. */
 import { writeFile } from 'node:fs/promises';
 import { PNG } from 'pngjs';
+import { blendOverlay } from '../../core/frames/overlay-blend.js';
+import type { Rgb } from '../../core/frames/class-colours.js';
 
+/** Prediction: half-opaque red fill (grey * 0.5 + 127 in red), no outline. */
+const PRED_RED: Rgb = [254, 0, 0];
+/** Ground truth: solid green outline, nothing inside. */
+const TRUTH_GREEN: Rgb = [0, 255, 0];
+
+/** `pred` and `truth` are 0/1 masks (any non-zero value is foreground). */
 export async function writeOverlayPng(
   file: string,
   grey: Uint8Array,
@@ -11,32 +19,20 @@ export async function writeOverlayPng(
   height: number,
 ): Promise<void> {
   const png = new PNG({ width, height });
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const g = grey[i]!;
-      let r = g;
-      let gg = g;
-      let b = g;
-      if (pred[i]) {
-        r = Math.round(g * 0.5 + 127);
-        gg = Math.round(g * 0.5);
-        b = Math.round(g * 0.5);
-      }
-      const t = truth[i]! > 0;
-      const edge =
-        t && (x === 0 || y === 0 || x === width - 1 || y === height - 1 ||
-          !truth[i - 1] || !truth[i + 1] || !truth[i - width] || !truth[i + width]);
-      if (edge) {
-        r = 0;
-        gg = 255;
-        b = 0;
-      }
-      png.data[i * 4] = r;
-      png.data[i * 4 + 1] = gg;
-      png.data[i * 4 + 2] = b;
-      png.data[i * 4 + 3] = 255;
-    }
-  }
+  blendOverlay(
+    grey,
+    width,
+    height,
+    [
+      { labels: binary(pred), fill: 0.5, outline: false, colour: () => PRED_RED },
+      { labels: binary(truth), fill: 0, outline: true, colour: () => TRUTH_GREEN },
+    ],
+    { data: png.data, channels: 4 },
+  );
   await writeFile(file, PNG.sync.write(png));
+}
+
+/** 0/1 labels, so that the outline follows foreground vs background whatever the mask's values. */
+function binary(mask: Uint8Array): Uint8Array {
+  return mask.every((v) => v <= 1) ? mask : mask.map((v) => (v ? 1 : 0));
 }
