@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { buildViewer } from './build-viewer.mjs';
 import { probeVideo } from '../dist/plugins/sources/probe.js';
 import { ffmpegPath } from '../dist/src/core/frames/ffmpeg.js';
 import { loadManifest } from '../dist/src/core/runtime/manifest.js';
@@ -111,7 +112,7 @@ async function bundleApp(appDir) {
     logLevel: 'warning',
   });
   // The live server looks for the viewer beside its module.
-  cpSync(path.join(root, 'src/app/server/viewer'), path.join(appDir, 'viewer'), { recursive: true });
+  await buildViewer(path.join(appDir, 'viewer'));
   // onnxruntime-node's JS and onnxruntime-common (CommonJS build): small, uncompressed.
   const jsOnly = (src) => !/\.(map|ts)$/.test(src);
   const modules = path.join(appDir, 'node_modules');

@@ -7,7 +7,6 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { classColoursModule } from '../../core/frames/class-colours.js';
 import { PROMETHEUS_CONTENT_TYPE, type Metrics } from './metrics.js';
 import { RecordingConflictError, type ModelInfo, type RecordingControl, type RecordingState } from '../../core/contracts/live-status.js';
 
@@ -50,6 +49,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
@@ -147,16 +147,6 @@ function buildRoutes(ctx: RouteContext): Route[] {
   return [
     { pattern: /^\/$/, methods: { GET: (_req, res) => sendFile(res, path.join(ctx.viewerDir, 'index.html'), { 'Cache-Control': 'no-cache' }) } },
     { pattern: /^\/healthz$/, methods: { GET: (_req, res) => sendJson(res, 200, ctx.health()) } },
-    {
-      pattern: /^\/class-colours\.js$/,
-      methods: {
-        GET: (_req, res) => {
-          const body = classColoursModule();
-          res.writeHead(200, { 'Content-Type': CONTENT_TYPES['.js']!, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache' });
-          res.end(body);
-        },
-      },
-    },
     {
       pattern: /^\/metrics$/,
       methods: {

@@ -34,7 +34,7 @@ export interface LiveServerOptions {
   readonly recording?: RecordingControl;
   /** Mode, model classes and tracked classes of the segmentation session, for status messages and /healthz. */
   readonly session?: () => SessionInfo;
-  /** Folder with index.html, viewer.js, viewer.css. Defaults to the one shipped in src/app/server/viewer. */
+  /** Folder with index.html, viewer.js, viewer.css. Defaults to the viewer `npm run build` bundles into dist/. */
   readonly viewerDir?: string;
   readonly channelLimits?: Partial<ChannelLimits>;
   readonly statusIntervalMs?: number;
@@ -45,12 +45,18 @@ export interface LiveServerOptions {
 
 export type { ControlClient, ControlHandler } from './control-dispatch.js';
 
-/** Locate the viewer folder both when running from src/ (tsx, vitest) and from the compiled dist/. */
+/**
+ * Locate the built viewer (index.html, viewer.css and the viewer.js bundle, written by `npm run build`
+ * from src/app/viewer/ with scripts/build-viewer.mjs): beside this module when running from dist/ (or the
+ * GPU bundle), in dist/ when running from src/ (vitest, tsx).
+ */
 function defaultViewerDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'viewer'), path.resolve(here, '../../../../src/app/server/viewer')];
-  const found = candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
-  if (!found) throw new Error(`viewer files not found (looked in ${candidates.join(', ')}); pass the viewerDir option`);
+  const candidates = [path.join(here, 'viewer'), path.resolve(here, '../../../dist/src/app/server/viewer')];
+  const found = candidates.find((dir) => existsSync(path.join(dir, 'index.html')) && existsSync(path.join(dir, 'viewer.js')));
+  if (!found) {
+    throw new Error(`viewer not built (looked in ${candidates.join(', ')}): run npm run build, or pass the viewerDir option`);
+  }
   return found;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Colour per class value (value 1 → first entry, cycling after 8): the one table behind both the
- * overlay burned into recordings and the live viewer, which loads it as `/class-colours.js`.
+ * overlay burned into recordings and the live viewer, which bundles it (browser-safe: no Node imports).
  */
 export type Rgb = readonly [number, number, number];
 
@@ -17,9 +17,4 @@ export const CLASS_COLOURS: readonly Rgb[] = [
 
 export function classColour(value: number): Rgb {
   return CLASS_COLOURS[(value - 1) % CLASS_COLOURS.length]!;
-}
-
-/** The table and `classColour` as an ES module for the browser (the viewer has no bundler). */
-export function classColoursModule(): string {
-  return `export const CLASS_COLOURS = ${JSON.stringify(CLASS_COLOURS)};\nexport ${classColour.toString()}\n`;
 }

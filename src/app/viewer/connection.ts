@@ -1,25 +1,45 @@
 // A WebSocket to the server that reconnects with backoff and matches replies to requests by id.
+import type { AckMessage, ErrorMessage, ServerMessage } from '../server/wire-format.js';
 
 const MIN_RETRY_MS = 500;
 const MAX_RETRY_MS = 5000;
 const REQUEST_TIMEOUT_MS = 10000;
 
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+/** A client → server control message (docs/protocol.md, "Client → server"); the server checks its fields. */
+export interface ControlRequest {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+export interface ConnectionHandlers {
+  onFrame(buffer: ArrayBuffer): void;
+  /** Server messages that are not the reply to a request (status, unmatched ack/error). */
+  onMessage(message: ServerMessage): void;
+  onState(state: ConnectionState): void;
+}
+
+interface Waiter {
+  resolve(ack: AckMessage): void;
+  reject(err: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
 export class Connection {
-  /**
-   * @param {string} url ws:// URL of the server's /ws endpoint
-   * @param {{ onFrame(buffer: ArrayBuffer): void, onMessage(msg: object): void, onState(state: string): void }} handlers
-   */
-  constructor(url, handlers) {
-    this.url = url;
-    this.handlers = handlers;
-    this.retryMs = MIN_RETRY_MS;
-    this.nextId = 1;
-    /** @type {Map<number, { resolve: Function, reject: Function, timer: number }>} */
-    this.pending = new Map();
+  private retryMs = MIN_RETRY_MS;
+  private nextId = 1;
+  private readonly pending = new Map<number, Waiter>();
+  private ws!: WebSocket;
+
+  constructor(
+    private readonly url: string,
+    private readonly handlers: ConnectionHandlers,
+  ) {
     this.open();
   }
 
-  open() {
+  private open(): void {
     this.handlers.onState('connecting');
     const ws = new WebSocket(this.url);
     ws.binaryType = 'arraybuffer';
@@ -28,15 +48,16 @@ export class Connection {
       this.handlers.onState('open');
       this.send({ type: 'hello' });
     };
-    ws.onmessage = (event) => {
+    ws.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
       if (typeof event.data !== 'string') return this.handlers.onFrame(event.data);
-      const message = JSON.parse(event.data);
-      const waiter = message.id !== undefined ? this.pending.get(message.id) : undefined;
-      if (waiter && (message.type === 'ack' || message.type === 'error')) {
-        this.pending.delete(message.id);
+      const message = JSON.parse(event.data) as ServerMessage;
+      const id = 'id' in message ? message.id : undefined;
+      const waiter = typeof id === 'number' ? this.pending.get(id) : undefined;
+      if (waiter && typeof id === 'number' && (message.type === 'ack' || message.type === 'error')) {
+        this.pending.delete(id);
         clearTimeout(waiter.timer);
         if (message.type === 'ack') waiter.resolve(message);
-        else waiter.reject(new Error(message.message));
+        else waiter.reject(new Error((message as ErrorMessage).message));
         return;
       }
       this.handlers.onMessage(message);
@@ -55,12 +76,12 @@ export class Connection {
   }
 
   /** Fire-and-forget JSON message; replies without a matching request go to onMessage. */
-  send(message) {
+  send(message: ControlRequest): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
   }
 
   /** Send a control message and resolve with its ack (reject with the server's error message). */
-  request(message) {
+  request(message: ControlRequest): Promise<AckMessage> {
     if (this.ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error('not connected'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

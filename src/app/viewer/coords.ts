@@ -1,12 +1,13 @@
 // Canvas ↔ frame coordinates. The canvas's intrinsic size is the frame size; CSS scales it with
 // `object-fit: contain`, so the frame may be letterboxed inside the element's box.
 
-/**
- * Where the frame sits on the page: its top-left corner in client pixels and CSS pixels per frame pixel.
- * @param {HTMLCanvasElement} canvas
- * @returns {{ left: number, top: number, scale: number }}
- */
-function fit(canvas) {
+export interface FramePoint {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** Where the frame sits on the page: its top-left corner in client pixels and CSS pixels per frame pixel. */
+function fit(canvas: HTMLCanvasElement): { left: number; top: number; scale: number } {
   const rect = canvas.getBoundingClientRect();
   const scale = Math.min(rect.width / canvas.width, rect.height / canvas.height);
   return {
@@ -16,33 +17,21 @@ function fit(canvas) {
   };
 }
 
-/**
- * Map a pointer position (clientX/clientY) to frame pixel coordinates.
- * @param {HTMLCanvasElement} canvas
- * @param {number} clientX
- * @param {number} clientY
- * @returns {{ x: number, y: number, inside: boolean }} x/y in frame pixels (fractional)
- */
-export function canvasToFrame(canvas, clientX, clientY) {
+/** Map a pointer position (clientX/clientY) to frame pixel coordinates (fractional). */
+export function canvasToFrame(canvas: HTMLCanvasElement, clientX: number, clientY: number): FramePoint & { inside: boolean } {
   const { left, top, scale } = fit(canvas);
   const x = (clientX - left) / scale;
   const y = (clientY - top) / scale;
   return { x, y, inside: x >= 0 && y >= 0 && x < canvas.width && y < canvas.height };
 }
 
-/**
- * Inverse of canvasToFrame: the client (page) position of frame pixel (x, y).
- * @param {HTMLCanvasElement} canvas
- * @param {number} x frame pixels
- * @param {number} y frame pixels
- * @returns {{ clientX: number, clientY: number }}
- */
-export function frameToClient(canvas, x, y) {
+/** Inverse of canvasToFrame: the client (page) position of frame pixel (x, y). */
+export function frameToClient(canvas: HTMLCanvasElement, x: number, y: number): { clientX: number; clientY: number } {
   const { left, top, scale } = fit(canvas);
   return { clientX: left + x * scale, clientY: top + y * scale };
 }
 
 /** CSS pixels per frame pixel (for sizing gestures and markers on screen). */
-export function displayScale(canvas) {
+export function displayScale(canvas: HTMLCanvasElement): number {
   return fit(canvas).scale || 1;
 }

@@ -1,0 +1,67 @@
+// The page's elements (index.html), looked up once and typed.
+
+function byId<T extends HTMLElement>(id: string, type: { new (): T; readonly prototype: T }): T {
+  const element = document.getElementById(id);
+  if (!(element instanceof type)) throw new Error(`viewer page: #${id} is missing or not a ${type.name}`);
+  return element;
+}
+
+export interface Ui {
+  readonly canvas: HTMLCanvasElement;
+  readonly status: HTMLOutputElement;
+  readonly cursor: HTMLOutputElement;
+  readonly opacity: HTMLInputElement;
+  readonly renderMode: HTMLSelectElement;
+  readonly showRoi: HTMLInputElement;
+  readonly mode: HTMLSelectElement;
+  readonly tracked: HTMLUListElement;
+  readonly classPicker: HTMLSelectElement;
+  readonly tools: readonly HTMLInputElement[];
+  readonly undo: HTMLButtonElement;
+  readonly clear: HTMLButtonElement;
+  readonly clearAll: HTMLButtonElement;
+  readonly hint: HTMLParagraphElement;
+  readonly freeze: HTMLInputElement;
+  readonly message: HTMLOutputElement;
+  readonly record: HTMLButtonElement;
+  readonly recordings: HTMLUListElement;
+  readonly messages: HTMLUListElement;
+  /** Test hooks on <body> (data-*; docs/protocol.md, "Viewer prompt tools"). */
+  readonly body: DOMStringMap;
+}
+
+export function findUi(): Ui {
+  return {
+    canvas: byId('view', HTMLCanvasElement),
+    status: byId('status', HTMLOutputElement),
+    cursor: byId('cursor', HTMLOutputElement),
+    opacity: byId('opacity', HTMLInputElement),
+    renderMode: byId('render-mode', HTMLSelectElement),
+    showRoi: byId('show-roi', HTMLInputElement),
+    mode: byId('mode', HTMLSelectElement),
+    tracked: byId('tracked', HTMLUListElement),
+    classPicker: byId('class', HTMLSelectElement),
+    tools: [...document.querySelectorAll<HTMLInputElement>('input[name="tool"]')],
+    undo: byId('undo', HTMLButtonElement),
+    clear: byId('clear', HTMLButtonElement),
+    clearAll: byId('clear-all', HTMLButtonElement),
+    hint: byId('tool-hint', HTMLParagraphElement),
+    freeze: byId('freeze', HTMLInputElement),
+    message: byId('message', HTMLOutputElement),
+    record: byId('record', HTMLButtonElement),
+    recordings: byId('recordings', HTMLUListElement),
+    messages: byId('messages', HTMLUListElement),
+    body: document.body.dataset,
+  };
+}
+
+/** A 2D context, or an error naming the canvas (a browser without canvas 2D cannot show the viewer). */
+export function context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('this browser gives no 2D canvas context');
+  return ctx;
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
