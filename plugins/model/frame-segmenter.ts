@@ -5,7 +5,9 @@
  * nothing to segment yet (its score is -Infinity, `null` in JSON).
  *
  * A cropped frame (RoiFrame) is segmented on the crop, and everything outside this function stays in
- * the source frame's pixels: prompts come in and results go out on the whole frame. */
+ * the source frame's pixels: prompts come in and results go out on the whole frame. A fitted ellipse
+ * comes with its biometry (HC, BPD, OFD; in mm when the frame carries a calibration). */
+import { ellipseBiometry } from '../../src/core/frames/biometry.js';
 import type { ClassResult, Frame, SegmentedFrame } from '../../src/core/frames/frame.js';
 import { boxToSource, isRoiFrame, uncropMask, type Rect, type RoiFrame } from '../../src/core/frames/roi.js';
 import { paintMask } from './mask-upsample.js';
@@ -23,10 +25,10 @@ export async function segmentFrame(
   queries: readonly ObjectQuery[],
 ): Promise<SegmentedFrame> {
   // A crop that is the whole frame (cropFrame passes it without a copy) needs no mapping.
-  if (!isRoiFrame(frame) || frame.data === frame.sourceData) return segmentCrop(model, frame, queries);
+  if (!isRoiFrame(frame) || frame.data === frame.sourceData) return withBiometry(await segmentCrop(model, frame, queries));
   const { roi } = frame;
   const segmented = await segmentCrop(model, frame, queries.map((q) => ({ ...q, prompts: q.prompts && promptsInCrop(q.prompts, roi) })));
-  return {
+  return withBiometry({
     index: frame.index,
     timestamps: segmented.timestamps,
     width: frame.sourceWidth,
@@ -35,6 +37,16 @@ export async function segmentFrame(
     classMap: uncropMask(segmented.classMap, frame),
     results: segmented.results.map((r) => resultInSource(r, frame)),
     roi,
+    ...(frame.calibration ? { calibration: frame.calibration } : {}),
+  });
+}
+
+/** HC, BPD and OFD of every fitted ellipse (source-frame pixels; mm on a calibrated frame). */
+function withBiometry(frame: SegmentedFrame): SegmentedFrame {
+  if (!frame.results.some((r) => r.ellipse)) return frame;
+  return {
+    ...frame,
+    results: frame.results.map((r) => (r.ellipse ? { ...r, biometry: ellipseBiometry(r.ellipse, frame.calibration) } : r)),
   };
 }
 

@@ -161,10 +161,12 @@ export class Recorder {
       encoders.source.write(frame.data),
       writeFile(path.join(this.folder, maskName(n)), encodeMask(frame, this.masks!.encoding === 'binary')),
     ]);
+    const biometry = frame.results.filter((r) => r.biometry).map((r) => [r.className, r.biometry!] as const);
     this.recorded.push({
       index: frame.index,
       timestamps: frame.timestamps,
       objectScores: Object.fromEntries(frame.results.map((r) => [r.className, r.objectScore])),
+      ...(biometry.length ? { biometry: Object.fromEntries(biometry) } : {}),
     });
   }
 

@@ -3,12 +3,13 @@
  *   overlay.mp4      H.264, mask burned in colour onto the grey frames
  *   source.mp4       H.264, the grey frames as received
  *   masks/NNNNNN.png one per recorded frame (NNNNNN = 0-based position in the videos)
- *   metadata.json    source, model, per-frame index/timestamps/object scores; replaced atomically
+ *   metadata.json    source, model, per-frame index/timestamps/object scores/biometry; replaced atomically
  * Written by the Recorder (recorder.ts), read back by listRecordings (recording-catalogue.ts).
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
+import type { Biometry } from '../../src/core/frames/biometry.js';
 import type { SegmentedFrame, StageTimestamps } from '../../src/core/frames/frame.js';
 import type { ModelIdentity } from '../../src/core/contracts/model-identity.js';
 
@@ -23,6 +24,8 @@ export interface RecordedFrame {
   readonly index: number;
   readonly timestamps: StageTimestamps;
   readonly objectScores: Readonly<Record<string, number>>;
+  /** Classes with a fitted ellipse (fetal_head): HC, BPD and OFD in pixels, and in mm when calibrated. */
+  readonly biometry?: Readonly<Record<string, Biometry>>;
 }
 
 export interface RecordingMetadata {

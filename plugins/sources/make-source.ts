@@ -1,6 +1,7 @@
 /** Turns a decoder (an async iterable of raw frames) into a Source: numbered, stamped frames, both as a
  * shared Observable for live use and as a pull iterator for offline use, with the health lifecycle. */
 import { Observable, share } from 'rxjs';
+import type { FrameCalibration } from '../../src/core/frames/biometry.js';
 import { stamp, type Frame } from '../../src/core/frames/frame.js';
 import type { RawFrame } from './ffmpeg-process.js';
 import { HealthReporter } from './health.js';
@@ -13,7 +14,12 @@ export interface SourceIdentity {
   readonly info: SourceInfo;
 }
 
-export type Decoder = (signal: AbortSignal, health: HealthReporter) => AsyncIterable<RawFrame>;
+/** A decoded frame, with the calibration of its pixels when the source knows it (DICOM regions). */
+export interface DecodedFrame extends RawFrame {
+  readonly calibration?: FrameCalibration;
+}
+
+export type Decoder = (signal: AbortSignal, health: HealthReporter) => AsyncIterable<DecodedFrame>;
 
 export function makeSource(identity: SourceIdentity, decoder: Decoder): Source {
   const health = new HealthReporter();
@@ -25,7 +31,10 @@ export function makeSource(identity: SourceIdentity, decoder: Decoder): Source {
     try {
       for await (const raw of decoder(signal, health)) {
         if (health.current.state !== 'streaming') health.set('streaming');
-        const frame: Frame = { index: index++, width: raw.width, height: raw.height, data: raw.data, timestamps: {} };
+        const frame: Frame = {
+          index: index++, width: raw.width, height: raw.height, data: raw.data, timestamps: {},
+          ...(raw.calibration ? { calibration: raw.calibration } : {}),
+        };
         yield stamp(frame, 'decoded');
       }
     } catch (err) {

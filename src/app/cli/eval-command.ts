@@ -26,6 +26,8 @@ export const evalCommand: Command = {
     '[--clip VIDEO --frame-offset N [--no-memory] [--smooth ALPHA] [--perturb KINDS --perturb-seed N]]',
   summary:
     'Scores the model against ground-truth masks. DIR holds images/ and masks/ with matching stems. ' +
+    'A provenance.csv beside images/ (or beside the folder the images link to) with pixel_size_mm and ' +
+    'head_circumference_mm columns adds head-circumference scoring of ellipse classes (hc_mad_mm, mm). ' +
     'Modes: auto = no human prompt; box = the ground-truth box only (SAM baseline); auto+box = learned + box. ' +
     '--clicks N adds N simulated correction clicks (interior of the largest error region). ' +
     'With --clip, every clip frame is segmented in order with memory and frames with a mask _fNNNN are scored ' +
@@ -89,7 +91,9 @@ export const evalCommand: Command = {
     await writeFile(json, JSON.stringify(report, null, 2));
     const extra = 'temporal_iou' in report
       ? ` temporal_iou=${(report as ClipReport).temporal_iou.toFixed(4)} dice_after_click=${(report as ClipReport).dice_after_click.toFixed(4)}`
-      : '';
+      : report.hc_mad_mm !== undefined
+        ? ` hc_mad_mm=${report.hc_mad_mm.toFixed(2)} (median ${report.hc_abs_diff_mm!.median.toFixed(2)}, p90 ${report.hc_abs_diff_mm!.p90.toFixed(2)}, max ${report.hc_abs_diff_mm!.max.toFixed(2)})`
+        : '';
     console.log(`${className} ${clip ? 'clip' : mode}${clicks ? ` +${clicks} clicks` : ''}: dice=${report.dice.toFixed(4)} iou=${report.iou.toFixed(4)} n=${report.count}${extra} -> ${json}`);
     await model.release();
     return 0;

@@ -1,6 +1,8 @@
 /** `sam2rad serve`: the live pipeline with the viewer, health, metrics and recording. */
 import path from 'node:path';
-import { EMPTY } from 'rxjs';
+import { EMPTY, map, type OperatorFunction } from 'rxjs';
+import { calibrated } from '../../core/frames/biometry.js';
+import type { Frame } from '../../core/frames/frame.js';
 import type { Sam2RadModel } from '../../../plugins/model/sam2rad-model.js';
 import { LiveServer } from '../server/server.js';
 import { Metrics } from '../server/metrics.js';
@@ -62,7 +64,13 @@ export const serveCommand: Command = {
     const startLive = (model: Sam2RadModel, source: Source) => {
       const classes = values.class ? String(values.class).split(',') : [...(stream?.classes ?? [model.manifest.classes[0]!])];
       const session = new SegmentationSession(model, { classes });
-      const frames = livePipeline({ source, session, metrics, log, crop: roi === 'none' ? undefined : cropToRoi(roi) });
+      // A stream definition's pixelSpacingMm calibrates frames whose source has none (biometry in mm).
+      const spacing = stream?.pixelSpacingMm;
+      const crop: OperatorFunction<Frame, Frame> = (input) => {
+        const frames = spacing ? input.pipe(map((f) => calibrated(f, { mmPerPixel: spacing, source: 'stream' }))) : input;
+        return roi === 'none' ? frames : frames.pipe(cropToRoi(roi));
+      };
+      const frames = livePipeline({ source, session, metrics, log, crop });
       source.health.subscribe((h) => log(`source ${source.uri}: ${h.state}${h.lastError ? ` (${h.lastError})` : ''}`));
       return { model, source, session, frames };
     };

@@ -14,6 +14,7 @@ import { LogitSmoothing } from '../../../plugins/model/logit-smoothing.js';
 import type { ExecutionProvider } from '../../core/runtime/execution-provider.js';
 import type { Precision } from '../../core/runtime/manifest.js';
 import { correctionClick, maskBox } from './click-simulation.js';
+import { findHcProvenance, scoreHc, summariseHc, type HcSummary, type ImageHc } from './hc-eval.js';
 import { mean, overlap } from './metrics.js';
 import { writeOverlayPng } from './overlay-png.js';
 import { perturber, type PerturbationKind } from './perturbations.js';
@@ -21,14 +22,15 @@ import { perturber, type PerturbationKind } from './perturbations.js';
 export type EvalMode = 'auto' | 'box' | 'auto+box';
 export const EVAL_MODES: readonly EvalMode[] = ['auto', 'box', 'auto+box'];
 
-export interface ImageScore {
+export interface ImageScore extends Partial<ImageHc> {
   readonly name: string;
   readonly dice: number;
   readonly iou: number;
   readonly objectScore: number;
 }
 
-export interface EvalReport {
+/** Stills with HC references (provenance.csv, see hc-eval.ts) add hc_mad_mm and its distribution. */
+export interface EvalReport extends Partial<HcSummary> {
   readonly dice: number;
   readonly iou: number;
   readonly count: number;
@@ -120,7 +122,7 @@ async function scoreImage(options: EvalOptions, image: GreyImage, truth: Uint8Ar
     const result = await segmentFrame(model, frame, [
       { classIndex, bank: model.newBank(), mode: promptMode, prompts: { box, points: [...points] }, updateMemory: false },
     ]);
-    return { pred: binary(result.classMap), objectScore: result.results[0]!.objectScore };
+    return { pred: binary(result.classMap), objectScore: result.results[0]!.objectScore, ellipse: result.results[0]!.ellipse };
   };
   let result = await segment();
   for (let c = 0; c < clicks; c++) {
@@ -135,6 +137,9 @@ async function scoreImage(options: EvalOptions, image: GreyImage, truth: Uint8Ar
 export async function evaluateImages(options: EvalOptions): Promise<EvalReport> {
   const items = await listLabelledImages(options.dataDir);
   if (options.overlaysDir) await mkdir(options.overlaysDir, { recursive: true });
+  const ellipseClass = options.model.manifest.mask.shape_priors?.[options.className] === 'ellipse';
+  const hcReferences = ellipseClass ? await findHcProvenance(options.dataDir, items.map((x) => x.imageFile)) : undefined;
+  const hc: ImageHc[] = [];
   const images: ImageScore[] = [];
   for (const [i, item] of items.entries()) {
     const [image, mask] = await Promise.all([readGreyImage(item.imageFile), readPngChannel(item.maskFile)]);
@@ -142,8 +147,11 @@ export async function evaluateImages(options: EvalOptions): Promise<EvalReport> 
       throw new Error(`${item.maskFile}: mask is ${mask.width}x${mask.height} but its image is ${image.width}x${image.height}`);
     }
     const truth = binary(mask.data);
-    const { pred, objectScore } = await scoreImage(options, image, truth);
-    images.push({ name: item.stem, ...overlap(pred, truth), objectScore });
+    const { pred, objectScore, ellipse } = await scoreImage(options, image, truth);
+    const reference = hcReferences?.references.get(item.stem);
+    const imageHc = reference && scoreHc(ellipse, reference);
+    if (imageHc) hc.push(imageHc);
+    images.push({ name: item.stem, ...overlap(pred, truth), objectScore, ...imageHc });
     if (options.overlaysDir) {
       await writeOverlayPng(path.join(options.overlaysDir, `${item.stem}.png`), image.data, pred, truth, image.width, image.height);
     }
@@ -157,6 +165,7 @@ export async function evaluateImages(options: EvalOptions): Promise<EvalReport> 
     clicks: options.clicks,
     class: options.className,
     model: modelInfo(options.model),
+    ...(hc.length ? summariseHc(hc, hcReferences!.file) : {}),
     images,
   };
 }

@@ -6,6 +6,7 @@
  *     "roi": "auto" | "none" | { "x": 0, "y": 0, "width": 640, "height": 480 },   (default "auto")
  *     "model": "../models/sam2rad-us",      (optional: the default model)
  *     "classes": ["fetal_head"],            (optional: all the model's classes)
+ *     "pixelSpacingMm": 0.12 | {"x": 0.12, "y": 0.125},  (optional: mm per pixel, for biometry in mm)
  *     "$schema": "./stream-definition.schema.json" }   (optional: for editors)
  *
  * Relative paths (a source file or folder, the model directory) are relative to the definition file.
@@ -89,6 +90,12 @@ const FIELDS = {
     .min(1)
     .optional()
     .meta({ description: "Classes to segment (default: all the model's classes)." }),
+  pixelSpacingMm: z
+    .union([positiveNumber(), z.strictObject({ x: positiveNumber(), y: positiveNumber() }, { error: unknownKeys('is not x or y') })], {
+      error: must('a positive number of millimetres per pixel, or {"x": mm, "y": mm}'),
+    })
+    .optional()
+    .meta({ description: 'Millimetres per source pixel (the scanner\'s calibration at its depth setting), for biometry in mm; a number, or {"x", "y"} when they differ. A DICOM source\'s own calibration wins.' }),
 };
 
 /** A stream definition file (streams/*.json): its type, checks and messages. Unknown fields are errors
@@ -125,6 +132,8 @@ export interface StreamDefinition {
   /** Model directory (absolute), when the definition names one. */
   readonly model?: string;
   readonly classes?: readonly string[];
+  /** Millimetres per source pixel along x and y, when the definition gives `pixelSpacingMm`. */
+  readonly pixelSpacingMm?: { readonly x: number; readonly y: number };
   /** The file it was read from. */
   readonly file: string;
 }
@@ -149,7 +158,7 @@ export class StreamDefinitionError extends Error {
 export function parseStreamDefinition(value: unknown, file: string): StreamDefinition {
   const checked = checkSchema(streamDefinitionSchema, value, '', 'field');
   if (!checked.ok) throw new StreamDefinitionError(file, checked.message);
-  const { name, description, source, roi, model, classes } = checked.value;
+  const { name, description, source, roi, model, classes, pixelSpacingMm: spacing } = checked.value;
   const { uri, ...sourceOptions } = typeof source === 'string' ? { uri: source } : source;
   const dir = path.dirname(path.resolve(file));
   return {
@@ -160,6 +169,7 @@ export function parseStreamDefinition(value: unknown, file: string): StreamDefin
     roi,
     ...(model !== undefined ? { model: path.resolve(dir, model) } : {}),
     ...(classes ? { classes } : {}),
+    ...(spacing !== undefined ? { pixelSpacingMm: typeof spacing === 'number' ? { x: spacing, y: spacing } : spacing } : {}),
     file,
   };
 }

@@ -66,7 +66,7 @@ export function encodeFrame<T extends Uint8Array>(frame: SegmentedFrame, alloc: 
     height: frame.height,
     timestamps: frame.timestamps,
     latency: stageLatencies(frame.timestamps),
-    results: frame.results.map(({ className, value, objectScore, box, area, ellipse }) => ({ className, value, objectScore, box, area, ellipse })),
+    results: frame.results.map(({ className, value, objectScore, box, area, ellipse, biometry }) => ({ className, value, objectScore, box, area, ellipse, biometry })),
     roi: frame.roi,
   };
   const json = utf8Encoder.encode(JSON.stringify(header));

@@ -1,5 +1,6 @@
 /** A decoded video frame as it flows through the pipeline. Ultrasound B-mode is grey, so frames are
  * 8-bit luma (ffmpeg converts colour feeds with `-pix_fmt gray`). */
+import type { Biometry, FrameCalibration } from './biometry.js';
 import type { Rect } from './roi.js';
 
 export interface Frame {
@@ -11,6 +12,9 @@ export interface Frame {
   readonly data: Uint8Array;
   /** Monotonic clock (performance.now(), ms) at each stage the frame has passed, in order. */
   readonly timestamps: StageTimestamps;
+  /** Millimetres per pixel, when the source knows them (a DICOM ultrasound region, a stream definition's
+   * `pixelSpacingMm`): classes with an ellipse get their biometry in mm. Absent: pixels only. */
+  readonly calibration?: FrameCalibration;
 }
 
 export type Stage =
@@ -39,6 +43,8 @@ export interface ClassResult {
   readonly area: number;
   /** Classes with an ellipse shape prior: the ellipse painted as the mask. */
   readonly ellipse?: Ellipse;
+  /** With `ellipse`: head circumference, BPD and OFD in pixels, and in mm on a calibrated frame (biometry.ts). */
+  readonly biometry?: Biometry;
 }
 
 /** Centre, semi-axes (a >= b) and the major axis' angle (radians, from +x towards +y), in frame pixels. */

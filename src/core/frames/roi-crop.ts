@@ -29,11 +29,14 @@ export function cropToRoi<T extends Frame>(setting: RoiSetting, options: AutoRoi
 
 /** The crop as a function of one frame sequence (it keeps the automatic detection's state): for
  * code that pulls frames itself, such as `sam2rad eval`. On a single still image, 'auto' is the
- * one-frame brightness detection. */
+ * one-frame brightness detection. 'auto' on a frame whose calibration has a region (the ultrasound
+ * region of a DICOM cine) crops that region. */
 export function roiCropper<T extends Frame>(setting: RoiSetting, options: AutoRoiOptions = {}): (frame: T) => T & RoiFrame {
   if (setting === 'none') return (frame) => cropFrame(frame, fullFrame(frame.width, frame.height));
   if (setting !== 'auto') return (frame) => cropFrame(frame, setting);
-  return autoRoi<T>(options);
+  const detect = autoRoi<T>(options);
+  // A source that says where its image lies (a DICOM ultrasound region) needs no detection.
+  return (frame) => (frame.calibration?.region ? cropFrame(frame, frame.calibration.region) : detect(frame));
 }
 
 /** Motion evidence beats brightness, which beats nothing. */
