@@ -21,8 +21,9 @@ export interface FfmpegJob {
   readonly stdin?: Readable | string;
   /** Kill ffmpeg if the first frame has not come after this long (live feeds that never start). */
   readonly firstFrameTimeoutMs?: number;
-  /** Kill ffmpeg if no frame has come for this long after the first (a feed that went silent). */
-  readonly stallTimeoutMs?: number;
+  /** Kill ffmpeg if no frame has come for this long after the first (a feed that went silent); a function
+   * is asked again after every frame (a watchdog that follows the feed's frame rate: frame-clock.ts). */
+  readonly stallTimeoutMs?: number | (() => number);
 }
 
 export interface RawFrame {
@@ -103,7 +104,7 @@ export async function* runFfmpeg(job: FfmpegJob, signal: AbortSignal): AsyncGene
     clearTimeout(timer);
     if (ms !== undefined) {
       timer = setTimeout(() => {
-        stalled = `${what} for ${ms / 1000} s`;
+        stalled = `${what} for ${Math.round(ms / 100) / 10} s`;
         child.kill('SIGKILL');
       }, ms);
     }
@@ -125,7 +126,7 @@ export async function* runFfmpeg(job: FfmpegJob, signal: AbortSignal): AsyncGene
         // The watchdog times ffmpeg, not the consumer: it is off while a pull() consumer holds the frame.
         clearTimeout(timer);
         yield { width: size!.width, height: size!.height, data };
-        watch(job.stallTimeoutMs, 'no new frame');
+        watch(typeof job.stallTimeoutMs === 'function' ? job.stallTimeoutMs() : job.stallTimeoutMs, 'no new frame');
       }
     }
     const end = await exited;

@@ -10,10 +10,11 @@ export class HealthReporter {
     return this.subject.value;
   }
 
-  /** Enter `state`; an `error` replaces lastError, otherwise the previous one is kept. */
+  /** Enter `state`; an `error` replaces lastError, otherwise the previous one is kept. Repeating the
+   * current state and error changes nothing (a feed retried every half second is not news each time). */
   set(state: SourceState, error?: string): void {
     const now = this.subject.value;
-    if (now.state === state && error === undefined) return;
+    if (now.state === state && (error === undefined || error === now.lastError)) return;
     const lastError = error ?? now.lastError;
     this.subject.next({
       state,

@@ -1,7 +1,9 @@
-/** A V4L2 capture device (USB/HDMI grabber on a scanner's video out). Reconnects like a network feed,
- * so an unplugged grabber comes back by itself. */
+/** A V4L2 capture device (USB/HDMI grabber on a scanner's video out). Reconnects like a network feed
+ * (same watchdog scaled to the frame rate, same short backoff while it is expected back), so a grabber
+ * that is unplugged, or whose device node disappears and reappears, is reopened by itself. */
 import { runFfmpeg } from './ffmpeg-process.js';
 import { forcedSize, scaleFilter } from './forced-size.js';
+import { FrameClock } from './frame-clock.js';
 import { makeSource } from './make-source.js';
 import { reconnecting } from './reconnect.js';
 import type { LiveSourceOptions, Source } from '../../src/core/contracts/source.js';
@@ -14,6 +16,7 @@ export interface V4l2SourceOptions extends LiveSourceOptions {
   readonly framerate?: number;
 }
 
+/** stallTimeoutMs: the watchdog before the frame rate is known; then it follows the rate (frame-clock.ts). */
 export const V4L2_DEFAULTS = { firstFrameTimeoutMs: 10_000, stallTimeoutMs: 3_000 } as const;
 
 export function v4l2Source(device: string, options: V4l2SourceOptions = {}): Source {
@@ -32,14 +35,18 @@ export function v4l2Source(device: string, options: V4l2SourceOptions = {}): Sou
     ...(options.framerate ? ['-framerate', String(options.framerate)] : []),
     '-i', device,
   ];
+  const clock = new FrameClock({
+    ...(options.stallTimeoutMs !== undefined ? { fixedMs: options.stallTimeoutMs } : {}),
+    unknownMs: V4L2_DEFAULTS.stallTimeoutMs,
+  });
   const job = {
     label: uri,
     inputArgs,
     firstFrameTimeoutMs: options.firstFrameTimeoutMs ?? V4L2_DEFAULTS.firstFrameTimeoutMs,
-    stallTimeoutMs: options.stallTimeoutMs ?? V4L2_DEFAULTS.stallTimeoutMs,
+    stallTimeoutMs: () => clock.stallTimeoutMs(),
     ...(forced ? { size: forced, filter: scaleFilter(forced) } : {}),
   };
   return makeSource({ uri, kind: 'v4l2', live: true, info: forced ?? {} }, (signal, health) =>
-    reconnecting(job.label, (attempt) => runFfmpeg(job, attempt), health, options.reconnect ?? {}, signal),
+    reconnecting(job.label, (attempt) => clock.timed(runFfmpeg(job, attempt)), health, options.reconnect ?? {}, signal),
   );
 }

@@ -71,7 +71,13 @@ export const serveCommand: Command = {
         return roi === 'none' ? frames : frames.pipe(cropToRoi(roi));
       };
       const frames = livePipeline({ source, session, metrics, log, crop });
-      source.health.subscribe((h) => log(`source ${source.uri}: ${h.state}${h.lastError ? ` (${h.lastError})` : ''}`));
+      // A line per change of state or error, not per retry of a feed that is down.
+      let said = '';
+      source.health.subscribe((h) => {
+        const line = `source ${source.uri}: ${h.state}${h.lastError ? ` (${h.lastError})` : ''}`;
+        if (line !== said) log(h.reconnects > 0 ? `${line} [${h.reconnects} reconnects]` : line);
+        said = line;
+      });
       return { model, source, session, frames };
     };
     // Decided once: either everything runs, or the status pages say which part is unavailable.

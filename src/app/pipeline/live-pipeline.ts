@@ -39,5 +39,12 @@ export function livePipeline(options: LivePipelineOptions): Observable<Segmented
 
 export function sourceStatus(source: Source): SourceStatus {
   const health = source.status;
-  return { state: health.state, up: health.state === 'streaming', uri: source.uri, lastError: health.lastError ?? null };
+  return {
+    state: health.state,
+    up: health.state === 'streaming',
+    uri: source.uri,
+    lastError: health.lastError ?? null,
+    reconnects: health.reconnects,
+    since: health.since,
+  };
 }

@@ -1,5 +1,5 @@
 export { LiveServer, type LiveServerOptions, type ControlHandler, type ControlClient } from './server.js';
-export { Metrics, Counter, Gauge, Histogram, LATENCY_BUCKETS_SECONDS, PROMETHEUS_CONTENT_TYPE, type Labels } from './metrics.js';
+export { Metrics, Counter, Gauge, LabelledGauge, Histogram, LATENCY_BUCKETS_SECONDS, PROMETHEUS_CONTENT_TYPE, type Labels } from './metrics.js';
 export {
   FRAME_TO_WS,
   encodeFrameMessage,

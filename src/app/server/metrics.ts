@@ -99,6 +99,35 @@ export class Gauge {
   }
 }
 
+/** A gauge with one label, every series read at scrape time from a callback (e.g. a one-hot state). */
+export class LabelledGauge {
+  readonly type = 'gauge';
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly labelName: string,
+    private readonly read: () => Readonly<Record<string, number>>,
+    registry: prom.Registry,
+  ) {
+    checkName(name, registry);
+    new prom.Gauge({
+      name,
+      help,
+      labelNames: [labelName],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [label, value] of Object.entries(read())) this.set({ [labelName]: label }, value);
+      },
+    });
+  }
+
+  value(): Readonly<Record<string, number>> {
+    return this.read();
+  }
+}
+
 export class Histogram {
   readonly type = 'histogram';
   readonly buckets: readonly number[];
@@ -165,6 +194,10 @@ export class Metrics {
 
   gauge(name: string, help: string, read: () => number): Gauge {
     return new Gauge(name, help, read, this.registry);
+  }
+
+  labelledGauge(name: string, help: string, labelName: string, read: () => Readonly<Record<string, number>>): LabelledGauge {
+    return new LabelledGauge(name, help, labelName, read, this.registry);
   }
 
   histogram(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]): Histogram {

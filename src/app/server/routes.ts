@@ -13,7 +13,15 @@ import { RecordingConflictError, type ModelInfo, type RecordingControl, type Rec
 export interface HealthReport {
   /** 'ok' while the source delivers frames, else 'degraded'. Always served with HTTP 200. */
   readonly status: 'ok' | 'degraded';
-  readonly source: { readonly state: string; readonly uri: string | null; readonly lastError: string | null };
+  readonly source: {
+    readonly state: string;
+    readonly uri: string | null;
+    readonly lastError: string | null;
+    /** Reconnect attempts since the source started (live sources). */
+    readonly reconnects?: number;
+    /** When the source entered `state` (ISO 8601). */
+    readonly since?: string;
+  };
   readonly model: ModelInfo | null;
   readonly clients: number;
   readonly frames: { readonly processed: number; readonly dropped: number };

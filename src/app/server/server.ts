@@ -91,6 +91,15 @@ export class LiveServer {
 
     this.metrics.gauge('sam2rad_ws_clients', 'Connected WebSocket clients.', () => this.clients.size);
     this.metrics.gauge('sam2rad_source_up', '1 while the video source delivers frames, else 0.', () => (options.source?.().up ? 1 : 0));
+    this.metrics.labelledGauge('sam2rad_source_state', '1 for the state the video source is in (connecting, streaming, reconnecting, ended, failed).', 'state', () => {
+      const state = options.source?.().state;
+      return state ? { [state]: 1 } : {};
+    });
+    this.metrics.gauge('sam2rad_source_reconnects', 'Reconnect attempts of the video source since it started.', () => options.source?.().reconnects ?? 0);
+    this.metrics.gauge('sam2rad_source_state_seconds', 'Seconds since the video source entered its current state.', () => {
+      const since = options.source?.().since;
+      return since === undefined ? 0 : Math.max(0, (Date.now() - since) / 1000);
+    });
 
     this.http = createServer(
       createRequestHandler({
@@ -155,7 +164,13 @@ export class LiveServer {
     const source = this.options.source?.() ?? null;
     return {
       status: source?.up ? 'ok' : 'degraded',
-      source: { state: source?.state ?? 'unknown', uri: source?.uri ?? null, lastError: source?.lastError ?? null },
+      source: {
+        state: source?.state ?? 'unknown',
+        uri: source?.uri ?? null,
+        lastError: source?.lastError ?? null,
+        ...(source?.reconnects !== undefined ? { reconnects: source.reconnects } : {}),
+        ...(source?.since !== undefined ? { since: new Date(source.since).toISOString() } : {}),
+      },
       model: this.options.model?.() ?? null,
       clients: this.clients.size,
       frames: { processed: this.metrics.framesProcessed.value(), dropped: this.metrics.framesDropped.value() },

@@ -11,6 +11,10 @@ export interface SourceStatus {
   readonly up: boolean;
   readonly uri: string | null;
   readonly lastError: string | null;
+  /** Reconnect attempts since the source started (live sources that reconnect). */
+  readonly reconnects?: number;
+  /** When `state` was entered: ms since the Unix epoch. */
+  readonly since?: number;
 }
 
 export interface ModelInfo {

@@ -60,10 +60,18 @@ export interface CommonSourceOptions {
 
 /** For sources that reconnect (network, v4l2). */
 export interface LiveSourceOptions extends CommonSourceOptions {
-  /** Backoff before a retry: starts here and doubles to `maxDelayMs`; reset once frames flow. */
-  readonly reconnect?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
-  /** An attempt that produced no frame within this long is abandoned (default 15000). */
+  /** Backoff before a retry: starts at `initialDelayMs` (100) and doubles, up to `liveMaxDelayMs` (500)
+   * while the feed is expected back (it streamed within the last `expectMs`, 10 min), else up to
+   * `maxDelayMs` (10000); reset once frames flow. */
+  readonly reconnect?: {
+    readonly initialDelayMs?: number;
+    readonly maxDelayMs?: number;
+    readonly liveMaxDelayMs?: number;
+    readonly expectMs?: number;
+  };
+  /** An attempt that produced no frame within this long is abandoned (default 15000 network, 10000 v4l2). */
   readonly firstFrameTimeoutMs?: number;
-  /** A feed with no new frame for this long is treated as dropped (default 5000). */
+  /** A feed with no new frame for this long is treated as dropped. Default: six frame intervals of the
+   * feed's own rate, at least 1000 and at most 10000 ms (5000 network, 3000 v4l2 until the rate is known). */
   readonly stallTimeoutMs?: number;
 }
