@@ -202,7 +202,8 @@ def main():
     if args.checkpoint:
         # Our own checkpoint holds the config and run arguments next to the weights.
         model, cfg, ckpt = load_model(args.checkpoint, "sam2rad")
-        training = {"steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"], "args": ckpt["args"],
+        training = {"steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"],
+                    "args": ckpt["args"],
                     "earlier_stages": ckpt.get("earlier_stages", []),
                     "data": ckpt["data"]}
     else:

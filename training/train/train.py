@@ -104,7 +104,8 @@ def main():
     ap.add_argument("--resume", help="continue this checkpoint; its time counts towards --minutes")
     ap.add_argument("--init", help="start from this checkpoint's weights as a new stage (fine-tuning): fresh "
                                    "optimizer, schedule and budget")
-    ap.add_argument("--trainable", choices=["all", "memory", "decoder", "refiner", "point-labels", "class-queries"], default="all",
+    ap.add_argument("--trainable", default="all",
+                    choices=["all", "memory", "decoder", "refiner", "point-labels", "class-queries"],
                     help="what a fine-tuning stage changes: everything, everything but the image encoder (memory), the "
                          "prompt encoder + mask decoder, only the "
                          "mask refiner, only the positive/negative point label embeddings (with these two, "
@@ -220,7 +221,8 @@ def main():
         step += 1
         history.append(loss.item())
         if step % args.log_every == 0:
-            line = f"step {step} budget={elapsed:.0f}s wall={time.time() - start:.0f}s lr={lr:.2e} loss={np.mean(history[-args.log_every:]):.4f}"
+            line = (f"step {step} budget={elapsed:.0f}s wall={time.time() - start:.0f}s lr={lr:.2e} "
+                    f"loss={np.mean(history[-args.log_every:]):.4f}")
             print(line, flush=True)
             log.write(line + "\n")
             log.flush()
