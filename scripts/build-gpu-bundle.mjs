@@ -141,13 +141,15 @@ async function decodeFrames(count) {
   });
 }
 
+/** The part of the `training` package that run.sh's `python3 -m training.export.export_onnx` and
+ * `-m training.export.convert_fp16` import: the model, the export modules and the checkpoint loader. */
 function copyTraining() {
   const target = path.join(out, 'training');
   const python = (src) => statSync(src).isDirectory() ? !src.endsWith('__pycache__') : src.endsWith('.py');
-  cpSync(path.join(root, 'training/sam2rad'), path.join(target, 'sam2rad'), { recursive: true, filter: python });
-  // The export and fp16 scripts and the modules they import.
-  for (const script of ['export_onnx.py', 'checkpoint.py', 'file_hash.py', 'convert_fp16.py', 'graph_variants.py']) {
-    cpSync(path.join(root, 'training', script), path.join(target, script));
+  cpSync(path.join(root, 'training/model'), path.join(target, 'model'), { recursive: true, filter: python });
+  for (const module of ['__init__.py', 'export/__init__.py', 'export/export_onnx.py', 'export/file_hash.py',
+    'export/convert_fp16.py', 'export/graph_variants.py', 'train/__init__.py', 'train/checkpoint.py']) {
+    cpSync(path.join(root, 'training', module), path.join(target, module));
   }
 }
 

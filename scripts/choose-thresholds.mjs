@@ -4,7 +4,7 @@
 // manifest's default `mask.threshold_logit` gets no entry; the others go into
 // `mask.class_threshold_logits`. The per-threshold Dice is recorded under `training.mask_thresholds`.
 //
-//   /usr/bin/python3 training/make_dev_splits.py --split train --out runs/train
+//   /usr/bin/python3 -m training.train.make_dev_splits --split train --out runs/train
 //   node scripts/choose-thresholds.mjs --model models/sam2rad-us --train runs/train --out runs/thresholds \
 //        [--grid=-1,-0.75,-0.5,-0.25,0,0.25,0.5] [--write-manifest]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -162,7 +162,7 @@ function watchFrames(url) {
   const connect = () => {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
     state.ws = ws;
-    ws.on('message', (data, isBinary) => {
+    ws.on('message', (_data, isBinary) => {
       if (!isBinary) return;
       const now = performance.now();
       state.frames++;

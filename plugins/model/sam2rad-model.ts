@@ -1,5 +1,5 @@
 /** The Sam2Rad model on onnxruntime-node: five graphs chained per frame, exactly as in training
- * (training/sam2rad/model.py, `Sam2Rad.frame`):
+ * (training/model/model.py, `Sam2Rad.frame`):
  *
  *   image [1,3,S,S] -> image_encoder -> memory_attention (per object bank) -> prompt_predictor
  *   -> mask_decoder (learned + human prompts) -> memory_encoder -> bank

@@ -22,7 +22,7 @@ export class OutputSizeParser {
       if (!this.inOutput) continue;
       const video = line.indexOf('Video:');
       if (video < 0) continue;
-      const match = /, (\d+)x(\d+)(?=[\s,\[]|$)/.exec(line.slice(video));
+      const match = /, (\d+)x(\d+)(?=[\s,[]|$)/.exec(line.slice(video));
       if (match) {
         this.size = { width: Number(match[1]), height: Number(match[2]) };
         return this.size;

@@ -87,8 +87,8 @@ EXPORTED=""
 export PYTHONDONTWRITEBYTECODE=1  # leave the bundle's training/ as shipped
 if "$PYTHON" -c 'import torch, onnx' 2>/dev/null; then
   log "exporting the $PRESET preset with PyTorch ..."
-  if (cd "$HERE/training" && timeout 240 "$PYTHON" export_onnx.py --preset "$PRESET" --out "$WORK/models/$PRESET" \
-        && timeout 120 "$PYTHON" convert_fp16.py "$WORK/models/$PRESET") >>"$LOG" 2>&1; then
+  if (cd "$HERE" && timeout 240 "$PYTHON" -m training.export.export_onnx --preset "$PRESET" --out "$WORK/models/$PRESET" \
+        && timeout 120 "$PYTHON" -m training.export.convert_fp16 "$WORK/models/$PRESET") >>"$LOG" 2>&1; then
     EXPORTED=$PRESET
     log "exported $PRESET (fp32 + fp16): $(du -sh "$WORK/models/$PRESET" | cut -f1)"
   else

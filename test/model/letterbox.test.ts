@@ -15,9 +15,9 @@ describe('letterbox', () => {
   ])('matches training preprocessing on %s', async (rel) => {
     const file = path.resolve('../shared/datasets', rel);
     const script = [
-      'import sys; sys.path.insert(0, "training")',
+      'import sys',
       'from PIL import Image',
-      'from data.datasets import letterbox, load_grey',
+      'from training.data.datasets import letterbox, load_grey',
       'import numpy as np',
       `a = letterbox(load_grey(${JSON.stringify(file)}), 256, Image.BILINEAR)`,
       'sys.stdout.buffer.write(np.round(a).astype(np.uint8).tobytes())',

@@ -1,7 +1,7 @@
 /** The fp16 and int8 graphs segment like the fp32 ones, on a real image through the memory bank, and are
  * hash-checked like them. Each variant is made here by its script (Debian python3-onnx) from a copy of
  * SAM2RAD_MODEL (default models/sam2rad-us), so the converters themselves are under test; the int8
- * graphs the model ships must be exactly what training/quantize_int8.py makes of its fp32 graphs. */
+ * graphs the model ships must be exactly what training/export/quantize_int8.py makes of its fp32 graphs. */
 import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -54,22 +54,22 @@ function compareLogits(fp32: Float32Array, variant: Float32Array): { maxDiff: nu
 }
 
 const VARIANTS = [
-  { precision: 'fp16', script: 'training/convert_fp16.py' },
-  { precision: 'int8', script: 'training/quantize_int8.py' },
+  { precision: 'fp16', module: 'training.export.convert_fp16' },
+  { precision: 'int8', module: 'training.export.quantize_int8' },
 ] as const;
 
-describe.each(VARIANTS)('$precision variant', ({ precision, script }) => {
+describe.each(VARIANTS)('$precision variant', ({ precision, module }) => {
   let dir = '';
   beforeAll(async () => {
     dir = await copyModelDir(`sam2rad-${precision}-`);
-    await run('/usr/bin/python3', [script, dir], { timeout: 120_000 });
+    await run('/usr/bin/python3', ['-m', module, dir], { timeout: 120_000 });
   }, 150_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   /** The variant the script recorded, or an error that says how to make it. */
   async function variantFiles(modelDir: string): Promise<Readonly<Record<GraphName, GraphFile>>> {
     const variant = (await loadManifest(modelDir)).manifest.variants?.[precision];
-    if (!variant) throw new Error(`${modelDir} has no ${precision} variant in its manifest: run /usr/bin/python3 ${script} ${modelDir}`);
+    if (!variant) throw new Error(`${modelDir} has no ${precision} variant in its manifest: run /usr/bin/python3 -m ${module} ${modelDir}`);
     return variant;
   }
 
@@ -128,7 +128,7 @@ describe.each(VARIANTS)('$precision variant', ({ precision, script }) => {
     it('names the missing variant and how to make it', async () => {
       const { variants: _variants, precision_defaults: _defaults, ...without } = (await loadManifest(dir)).manifest;
       await writeFile(path.join(broken, 'manifest.json'), JSON.stringify(without));
-      await expect(loadManifest(broken, precision)).rejects.toThrow(new RegExp(`has no "${precision}" variant \\(make one with: .*${path.basename(script)}`));
+      await expect(loadManifest(broken, precision)).rejects.toThrow(new RegExp(`has no "${precision}" variant \\(make one with: /usr/bin/python3 -m ${module.replaceAll('.', '\\.')} `));
     });
   });
 });

@@ -1,4 +1,4 @@
-/** The deterministic probe inputs of training/export_onnx.py (`probe_tensor`), rebuilt here so the
+/** The deterministic probe inputs of training/export/export_onnx.py (`probe_tensor`), rebuilt here so the
  * parity fixtures need to store only torch's outputs. */
 import * as ort from 'onnxruntime-node';
 

@@ -17,7 +17,7 @@ const PYTHON = '/usr/bin/python3';
 const ENV = { ...process.env, OMP_NUM_THREADS: '2', OPENBLAS_NUM_THREADS: '1' };
 
 function train(out: string, extra: string[]) {
-  return run(PYTHON, ['training/train.py', '--out', out, '--batch', '2', '--frames', '2', '--log-every', '1', '--minutes', '10',
+  return run(PYTHON, ['-m', 'training.train', '--out', out, '--batch', '2', '--frames', '2', '--log-every', '1', '--minutes', '10',
     '--threads', '2', '--seed', '1', '--images-per-class', '4', '--skip-dev', ...extra], { env: ENV, timeout: 300_000 });
 }
 
@@ -69,12 +69,12 @@ describe('training smoke run', () => {
   it('splits a checkpoint into parts under the size limit and joins it back unchanged', async () => {
     const parts = path.join(out, 'parts');
     await mkdir(parts);
-    await run(PYTHON, ['training/gpu/checkpoint_parts.py', 'split', checkpoint, path.join(parts, 'model'), '--max-mib', '8'], { env: ENV });
+    await run(PYTHON, ['-m', 'training.gpu.checkpoint_parts', 'split', checkpoint, path.join(parts, 'model'), '--max-mib', '8'], { env: ENV });
     const files = (await readdir(parts)).sort();
     expect(files.length).toBeGreaterThanOrEqual(3); // 27 MiB of weights in parts of <= 8 MiB
     for (const file of files) expect((await readFile(path.join(parts, file))).length).toBeLessThan(8.5 * 2 ** 20);
     const joined = path.join(out, 'joined.pt');
-    await run(PYTHON, ['training/gpu/checkpoint_parts.py', 'join', joined, ...files.map((f) => path.join(parts, f))], { env: ENV });
+    await run(PYTHON, ['-m', 'training.gpu.checkpoint_parts', 'join', joined, ...files.map((f) => path.join(parts, f))], { env: ENV });
     expect(await differing(checkpoint, joined)).toEqual([]);
   }, 120_000);
 
@@ -97,7 +97,7 @@ describe('training smoke run', () => {
     await train(tuned, ['--max-steps', '2', '--init', checkpoint, '--trainable', 'refiner', '--correction-p', '1']);
     const other = path.join(tuned, 'checkpoint.pt');
     const average = path.join(out, 'average.pt');
-    await run(PYTHON, ['training/average_checkpoints.py', checkpoint, other, '--weight', '0.5', '--out', average], { env: ENV });
+    await run(PYTHON, ['-m', 'training.train.average_checkpoints', checkpoint, other, '--weight', '0.5', '--out', average], { env: ENV });
     const changed = await differing(checkpoint, other);
     expect(changed.length).toBeGreaterThan(0);
     expect(await differing(checkpoint, average)).toEqual(changed);
@@ -136,7 +136,7 @@ describe('training smoke run', () => {
 
   it('imports the shipped model back into a checkpoint whose export matches its graphs', async () => {
     const imported = path.join(out, 'imported.pt');
-    const { stdout } = await run(PYTHON, ['training/import_onnx.py', '--model', 'models/sam2rad-us', '--out', imported],
+    const { stdout } = await run(PYTHON, ['-m', 'training.export.import_onnx', '--model', 'models/sam2rad-us', '--out', imported],
       { env: ENV, timeout: 300_000 });
     const within = Number(/re-exported weights within (\S+) of the shipped graphs/.exec(stdout)![1]);
     expect(within).toBeLessThanOrEqual(1e-6);

@@ -1,0 +1,1 @@
+"""Training data: the shared datasets and their splits, sequence batches, augmentation, artefacts, packs."""

@@ -5,9 +5,9 @@ import random
 
 import torch
 
-from data.artefacts import apply_artefacts
-from data.augment import photometric, probe_motion, random_base_pose, warp
-from data.datasets import CLASS_DATASETS, LUMBAR_TRAIN_BELOW, clip_frame
+from training.data.artefacts import apply_artefacts
+from training.data.augment import photometric, probe_motion, random_base_pose, warp
+from training.data.datasets import CLASS_DATASETS, LUMBAR_TRAIN_BELOW, clip_frame
 
 CLASS_WEIGHTS = {"fetal_head": 0.4, "lumbar_bone": 0.3, "hip_bone": 0.3}
 
@@ -34,7 +34,7 @@ class TrainingData:
         self.clip = None
         if use_clip and "lumbar_bone" in classes:
             if "lumbar_bone/clip_masks" not in arrays:
-                raise SystemExit("the data pack predates ROI-cropped clip frames: re-run training/pack_data.py")
+                raise SystemExit("the data pack predates ROI-cropped clip frames: re-run python3 -m training.data.pack")
             self.clip = torch.tensor(arrays["clip"], dtype=torch.float32) / 255
             # each labelled train frame's mask, cropped as its clip frame is
             self.clip_masks = torch.tensor(arrays["lumbar_bone/clip_masks"], dtype=torch.float32) / 255

@@ -2,8 +2,8 @@
 returns files of up to 16 MiB): `split` writes the weights and run metadata, without the optimizer
 moments, as NAME.partK.pt; `join` puts them back together as a checkpoint train.py and export_onnx.py read.
 
-  python3 training/gpu/checkpoint_parts.py split runs/gpu/sam2rad/checkpoint.pt $OUT/sam2rad
-  /usr/bin/python3 training/gpu/checkpoint_parts.py join runs/gpu-sam2rad/checkpoint.pt out/sam2rad.part*.pt
+  python3 -m training.gpu.checkpoint_parts split runs/gpu/sam2rad/checkpoint.pt $OUT/sam2rad
+  /usr/bin/python3 -m training.gpu.checkpoint_parts join runs/gpu-sam2rad/checkpoint.pt out/sam2rad.part*.pt
 """
 import argparse
 
@@ -41,7 +41,8 @@ def join(checkpoint: str, part_files: list[str]) -> None:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="python3 -m training.gpu.checkpoint_parts", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
     s = sub.add_parser("split")
     s.add_argument("checkpoint")

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Train Sam2Rad, the U-Net baseline and the 10-images-per-class run side by side on one GPU, each for
-# the same wall-clock budget, from a pack made by training/pack_data.py (the GPU machine has no
+# the same wall-clock budget, from a pack made by `python3 -m training.data.pack` (the GPU machine has no
 # ../shared). Weights come back in parts of <= 15 MiB (the 10-image run's in float16) plus one log archive.
 #
 #   bash training/gpu/run.sh PACK OUT_DIR [MINUTES [RESUME_DIR [SAM2RAD_ARGS...]]]
 #
 # With RESUME_DIR (holding sam2rad.pt and unet.pt joined by checkpoint_parts.py), Sam2Rad and the U-Net
 # continue side by side until each has MINUTES in total; the 10-image run is not repeated ("" = start
-# afresh). SAM2RAD_ARGS go to the Sam2Rad runs' train.py, e.g. --click-focus 20 --correction-weight 2.
+# afresh). SAM2RAD_ARGS go to the Sam2Rad runs' training.train, e.g. --click-focus 20 --correction-weight 2.
 set -euo pipefail
 pack=${1:?pack file}
 out=${2:?output folder}
@@ -21,7 +21,7 @@ python3 -c 'import torch; print("torch", torch.__version__, torch.cuda.get_devic
 
 train() {  # name, extra arguments
   local name=$1; shift
-  python3 training/train.py --device cuda --data-pack "$pack" --minutes "$minutes" --skip-dev --log-every 50 \
+  python3 -m training.train --device cuda --data-pack "$pack" --minutes "$minutes" --skip-dev --log-every 50 \
     --out "$work/$name" "$@" >"$work/$name.out" 2>&1
 }
 runs=(sam2rad unet)
@@ -45,10 +45,10 @@ for _ in "${pids[@]}"; do
 done
 tail -n 3 "$work"/*.out
 
-python3 training/gpu/checkpoint_parts.py split "$work/sam2rad/checkpoint.pt" "$out/sam2rad"
-python3 training/gpu/checkpoint_parts.py split "$work/unet/checkpoint.pt" "$out/unet"
+python3 -m training.gpu.checkpoint_parts split "$work/sam2rad/checkpoint.pt" "$out/sam2rad"
+python3 -m training.gpu.checkpoint_parts split "$work/unet/checkpoint.pt" "$out/unet"
 if [ -z "$resume" ]; then
-  python3 training/gpu/checkpoint_parts.py split "$work/fewshot10/checkpoint.pt" "$out/fewshot10" --half
+  python3 -m training.gpu.checkpoint_parts split "$work/fewshot10/checkpoint.pt" "$out/fewshot10" --half
 fi
 tar -C "$work" -czf "$out/logs.tar.gz" device.txt $(for r in "${runs[@]}"; do echo "$r.out $r/summary.json"; done)
 ls -l "$out"

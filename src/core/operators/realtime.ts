@@ -7,7 +7,7 @@
  * completes, the running item and the waiting one (if any) are still processed, then the output
  * completes. Errors from the input or the stage end the output. Unsubscribing cancels the running stage
  * (if it is an Observable) and discards the waiting input without reporting it as dropped. */
-import { from, Observable, type ObservableInput, type OperatorFunction, Subscription } from 'rxjs';
+import { from, Observable, type ObservableInput, type OperatorFunction, type Subscription } from 'rxjs';
 
 /** A stage for one input: a Promise (async function) or any ObservableInput; all its values are emitted. */
 export type Stage<T, R> = (input: T) => ObservableInput<R>;

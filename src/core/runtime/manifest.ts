@@ -16,14 +16,15 @@ export const GRAPH_NAMES = [
 ] as const;
 export type GraphName = (typeof GRAPH_NAMES)[number];
 
-/** fp32: the graphs under "graphs". fp16 / int8: the copies under "variants.fp16" (training/convert_fp16.py) or
- * "variants.int8" (training/quantize_int8.py), which take and return the same float32 tensors, so nothing
- * else in the runtime changes. */
+/** fp32: the graphs under "graphs". fp16 / int8: the copies under "variants.fp16" (training/export/convert_fp16.py)
+ * or "variants.int8" (training/export/quantize_int8.py), which take and return the same float32 tensors, so
+ * nothing else in the runtime changes. */
 export const PRECISIONS = ['fp32', 'fp16', 'int8'] as const;
 export type Precision = (typeof PRECISIONS)[number];
-const VARIANT_SCRIPTS: Record<Exclude<Precision, 'fp32'>, string> = {
-  fp16: 'training/convert_fp16.py',
-  int8: 'training/quantize_int8.py',
+/** The Python module (run from the repository root) that makes each variant. */
+const VARIANT_MODULES: Record<Exclude<Precision, 'fp32'>, string> = {
+  fp16: 'training.export.convert_fp16',
+  int8: 'training.export.quantize_int8',
 };
 /** A precision, or the one the manifest's `precision_defaults` gives for a provider (fp32 if none). */
 export type PrecisionChoice = Precision | { readonly defaultFor: ExecutionProvider };
@@ -192,7 +193,7 @@ function graphFiles(manifest: Manifest, precision: Precision, manifestPath: stri
   if (precision === 'fp32') return manifest.graphs;
   const variant = manifest.variants?.[precision];
   if (!variant) {
-    throw new ModelError(manifestPath, `this model has no "${precision}" variant (make one with: /usr/bin/python3 ${VARIANT_SCRIPTS[precision]} ${path.dirname(manifestPath)})`);
+    throw new ModelError(manifestPath, `this model has no "${precision}" variant (make one with: /usr/bin/python3 -m ${VARIANT_MODULES[precision]} ${path.dirname(manifestPath)})`);
   }
   return variant;
 }

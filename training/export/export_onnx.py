@@ -1,7 +1,7 @@
 """Export a trained checkpoint to the five ONNX graphs + manifest, and write parity fixtures.
 
-  /usr/bin/python3 training/export_onnx.py --checkpoint runs/sam2rad/checkpoint.pt --out models/sam2rad-us
-  python3 training/export_onnx.py --preset full-size --out /tmp/full-size   # untrained, for GPU speed
+  /usr/bin/python3 -m training.export.export_onnx --checkpoint runs/sam2rad/checkpoint.pt --out models/sam2rad-us
+  python3 -m training.export.export_onnx --preset full-size --out /tmp/full-size   # untrained, for GPU speed
 
 Runs on PyTorch 1.13 (training machine) and 2.x (GPU machines; the TorchScript exporter is asked for
 explicitly, the dynamo exporter is the fallback).
@@ -26,11 +26,10 @@ import numpy as np
 import torch
 from torch import nn
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checkpoint import load_model  # noqa: E402
-from file_hash import sha256  # noqa: E402
-from sam2rad.config import ModelConfig  # noqa: E402
-from sam2rad.model import Sam2Rad  # noqa: E402
+from training.train.checkpoint import load_model
+from training.export.file_hash import sha256
+from training.model.config import ModelConfig
+from training.model.model import Sam2Rad
 
 OPSET = 17
 PRESETS = {"small": ModelConfig, "full-size": ModelConfig.full_size}
@@ -177,13 +176,14 @@ def export(model: Sam2Rad, out_dir: str, parity_dir: str | None) -> dict:
                 r.numpy().astype("<f4").tofile(os.path.join(parity_dir, f"{name}.{n}.f32"))
     if parity_dir:
         with open(os.path.join(parity_dir, "parity.json"), "w") as f:
-            json.dump({"probe": "sin(0.37 * i + len(name)) * 2, special inputs as in training/export_onnx.py",
+            json.dump({"probe": "sin(0.37 * i + len(name)) * 2, special inputs as in training/export/export_onnx.py",
                        "graphs": parity}, f, indent=1)
     return graphs
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="python3 -m training.export.export_onnx", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", help="trained checkpoint (omit for a randomly initialised model)")
     ap.add_argument("--preset", choices=sorted(PRESETS), help="configuration of a randomly initialised model "
                     "(default small; the checkpoint's own configuration when --checkpoint is given)")
@@ -202,7 +202,8 @@ def main():
     if args.checkpoint:
         # Our own checkpoint holds the config and run arguments next to the weights.
         model, cfg, ckpt = load_model(args.checkpoint, "sam2rad")
-        training = {"steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"], "args": ckpt["args"],
+        training = {"steps": ckpt["steps"], "budget_seconds": ckpt["budget_seconds"], "budget_clock": ckpt["budget_clock"],
+                    "args": ckpt["args"],
                     "earlier_stages": ckpt.get("earlier_stages", []),
                     "data": ckpt["data"]}
     else:

@@ -6,7 +6,6 @@ image_embed [B, 256, E, E], class_index [B] (int64)
 """
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from .attention import MLP, LayerNorm2d
 from .config import ModelConfig

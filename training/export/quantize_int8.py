@@ -1,6 +1,6 @@
 """Write int8 copies of a model directory's graphs and record them in its manifest.
 
-  /usr/bin/python3 training/quantize_int8.py models/sam2rad-us --default-for cpu
+  /usr/bin/python3 -m training.export.quantize_int8 models/sam2rad-us --default-for cpu
 
 Weights multiplied by activations become onnxruntime's `DynamicQuantizeMatMul` (com.microsoft): the
 weight is stored as int8, symmetric per output column (zero point 0), and the activation is quantized to
@@ -30,7 +30,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from graph_variants import all_graphs, variant_main
+from training.export.graph_variants import all_graphs, variant_main
 
 MS_DOMAIN = "com.microsoft"
 
@@ -142,7 +142,8 @@ def quantize_graph(model: onnx.ModelProto, embed_side: int) -> Optional[onnx.Mod
 
 
 def main():
-    variant_main(__doc__, "int8", lambda model, manifest: quantize_graph(model, manifest["input"]["image_size"] // 16))
+    variant_main("training.export.quantize_int8", __doc__, "int8",
+                 lambda model, manifest: quantize_graph(model, manifest["input"]["image_size"] // 16))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,9 @@
 import torch
 from torch import nn
 
-from sam2rad.config import ModelConfig
-from sam2rad.model import Sam2Rad
-from sam2rad.unet import UNet
+from training.model.config import ModelConfig
+from training.model.model import Sam2Rad
+from training.model.unet import UNet
 
 
 def load_model(path: str, kind: str | None = None) -> tuple[nn.Module, ModelConfig, dict]:

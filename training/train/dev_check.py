@@ -4,27 +4,24 @@ mask put back into the whole image and scored there. Threshold 0, no shape prior
 through the runtime (`scripts/evaluate-dev.mjs`) give the official figures. Sam2Rad is scored with no
 prompt ("auto") and after one simulated correction click ("click").
 
-  OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 training/dev_check.py runs/main/checkpoint.pt
-  /usr/bin/python3 training/dev_check.py runs/unet/checkpoint.pt --json runs/unet/dev.json --logit-grid 64
+  OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m training.train.dev_check runs/main/checkpoint.pt
+  /usr/bin/python3 -m training.train.dev_check runs/unet/checkpoint.pt --json runs/unet/dev.json --logit-grid 64
 
 --logit-grid 64 first resamples the logits to 64x64 and back (bilinear), as coarse as Sam2Rad's mask
 output at image_size 256: what that resolution alone costs a model.
 """
 import argparse
 import json
-import os
-import sys
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checkpoint import load_model  # noqa: E402
-from data.datasets import image_rois, list_samples, load_grey, load_pair  # noqa: E402
-from sam2rad.config import ModelConfig  # noqa: E402
-from sam2rad.model import Prompts  # noqa: E402
-from steps import Correction, empty_bank, normalise, upsample  # noqa: E402
+from training.train.checkpoint import load_model
+from training.data.datasets import image_rois, list_samples, load_grey, load_pair
+from training.model.config import ModelConfig
+from training.model.model import Prompts
+from training.train.steps import Correction, empty_bank, normalise, upsample
 
 
 def overlap(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
@@ -96,7 +93,8 @@ def dev_dice(model, kind: str, cfg: ModelConfig, classes: list[str]) -> dict:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="python3 -m training.train.dev_check", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("checkpoint")
     ap.add_argument("--split", choices=["dev", "train"], default="dev")
     ap.add_argument("--json", help="also write the per-image report here")

@@ -1,18 +1,17 @@
 """Lay out each class's dev split as DIR/<class>/{images,masks} (symlinks into ../shared), the input
 format of `sam2rad eval --data`.
 
-  /usr/bin/python3 training/make_dev_splits.py --out runs/dev [--split train]
+  /usr/bin/python3 -m training.train.make_dev_splits --out runs/dev [--split train]
 """
 import argparse
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data.datasets import CLASS_DATASETS, list_samples  # noqa: E402
+from training.data.datasets import CLASS_DATASETS, list_samples
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="python3 -m training.train.make_dev_splits", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--split", default="dev", choices=["train", "dev"])
     args = ap.parse_args()

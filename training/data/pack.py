@@ -1,21 +1,20 @@
 """Pack the training set as the model sees it (each still cropped to its ultrasound ROI, then letterboxed)
 into one file, for training on a machine without ../shared.
 
-  /usr/bin/python3 training/pack_data.py --out runs/gpu-train/train-320.npz.xz
+  /usr/bin/python3 -m training.data.pack --out runs/gpu-train/train-320.npz.xz
 
 train.py --data-pack FILE then reads exactly the arrays it would have built from ../shared.
 """
 import argparse
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from data.datasets import STORE, load_training_arrays, save_pack  # noqa: E402
-from sam2rad.config import ModelConfig  # noqa: E402
+from training.data.datasets import STORE, load_training_arrays, save_pack
+from training.model.config import ModelConfig
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="python3 -m training.data.pack", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--size", type=int, default=STORE,
                     help=f"letterboxed size of the packed images (default {STORE}, what train.py builds from ../shared; "

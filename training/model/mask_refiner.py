@@ -2,9 +2,10 @@
 
 SAM's decoder sees a click only as a token at the S/16 embedding. Thin structures (bone surfaces) are
 drawn mostly by the high-resolution path, which a token barely steers: without the refiner, a click moved
-the bone logits at the clicked pixel by at most 0.01 (model card, 2.0.0). The refiner adds a residual to the decoder's logits from the upscaled features, the prompt maps
-(prompt_encoder.prompt_maps) and the current logits, and only when the frame has human prompts, so the
-autonomous output is exactly the decoder's.
+the bone logits at the clicked pixel by at most 0.01 (model card, 2.0.0). The refiner adds a residual to
+the decoder's logits from the upscaled features, the prompt maps (prompt_encoder.prompt_maps) and the
+current logits, and only when the frame has human prompts, so the autonomous output is exactly the
+decoder's.
 
 up [B, 32, 4E, 4E], prompt_maps [B, 3, 4E, 4E], has_prompts [B], mask_logits [B, M, 4E, 4E] -> [B, M, 4E, 4E]
 """

@@ -1,6 +1,6 @@
 """Write float16 copies of a model directory's five graphs and record them in its manifest.
 
-  /usr/bin/python3 training/convert_fp16.py models/sam2rad-us
+  /usr/bin/python3 -m training.export.convert_fp16 models/sam2rad-us
 
 For each graph `<name>.onnx` this writes `<name>.fp16.onnx`: weights, constants, Cast targets and
 intermediate value types become float16, while the graph's inputs and outputs stay float32 (a Cast at
@@ -15,7 +15,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from graph_variants import all_graphs, variant_main
+from training.export.graph_variants import all_graphs, variant_main
 
 FLOAT, FLOAT16 = TensorProto.FLOAT, TensorProto.FLOAT16
 FP16_MAX = float(np.finfo(np.float16).max)
@@ -122,7 +122,7 @@ def convert_graph(model: onnx.ModelProto) -> onnx.ModelProto:
 
 
 def main():
-    variant_main(__doc__, "fp16", lambda model, _manifest: convert_graph(model))
+    variant_main("training.export.convert_fp16", __doc__, "fp16", lambda model, _manifest: convert_graph(model))
 
 
 if __name__ == "__main__":

@@ -5,11 +5,11 @@ import random
 import torch
 from torch.nn import functional as F
 
-from losses import box_loss, focal_loss, mask_iou, mask_loss
-from prompt_sampling import box_from_mask, correction_click, jitter_box, random_points_inside
-from sam2rad.config import ModelConfig
-from sam2rad.model import Prompts, Sam2Rad
-from sam2rad.unet import UNet
+from training.train.losses import box_loss, focal_loss, mask_iou, mask_loss
+from training.train.prompt_sampling import box_from_mask, correction_click, jitter_box, random_points_inside
+from training.model.config import ModelConfig
+from training.model.model import Prompts, Sam2Rad
+from training.model.unet import UNet
 
 
 def normalise(images: torch.Tensor, cfg: ModelConfig) -> torch.Tensor:

@@ -3,17 +3,15 @@ parameter and batch-norm statistic is (1 - t) * A + t * B. A fine-tune that gain
 loses on another can be pulled back part of the way towards its starting point this way; the result
 keeps A's run metadata, with B's run added to its earlier stages and the mix recorded.
 
-  /usr/bin/python3 training/average_checkpoints.py runs/refiner/checkpoint.pt runs/roift/checkpoint.pt \
+  /usr/bin/python3 -m training.train.average_checkpoints runs/refiner/checkpoint.pt runs/roift/checkpoint.pt \
       --weight 0.5 --out runs/soup/checkpoint.pt
 """
 import argparse
 import os
-import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checkpoint import lineage  # noqa: E402
+from training.train.checkpoint import lineage
 
 
 def average(a: dict, b: dict, weight: float) -> dict:
@@ -31,7 +29,8 @@ def average(a: dict, b: dict, weight: float) -> dict:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="python3 -m training.train.average_checkpoints", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("a", help="checkpoint A (weight 1 - t)")
     ap.add_argument("b", help="checkpoint B (weight t)")
     ap.add_argument("--weight", type=float, default=0.5, help="t, B's share (0 = A, 1 = B)")

@@ -1,5 +1,4 @@
 """SAM's two-way transformer: tokens attend to the image, the image attends back to the tokens."""
-import torch
 from torch import nn
 
 from .attention import Attention

@@ -1,7 +1,7 @@
 """Rebuild a training checkpoint from a shipped model directory (manifest + five ONNX graphs), so that a
 model can be fine-tuned when only its release is at hand.
 
-  /usr/bin/python3 training/import_onnx.py --model models/sam2rad-us --out runs/imported/checkpoint.pt
+  /usr/bin/python3 -m training.export.import_onnx --model models/sam2rad-us --out runs/imported/checkpoint.pt
 
 How: a tracer copy of the architecture gets a distinct value in every parameter and buffer and is exported
 with the same exporter; each parameter is then found by value among the tracer graphs' initializers
@@ -14,7 +14,6 @@ ones to within TOLERANCE, or the import is refused.
 import argparse
 import json
 import os
-import sys
 import tempfile
 
 import numpy as np
@@ -23,10 +22,9 @@ import torch
 from onnx import numpy_helper
 from torch import nn
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export_onnx import export  # noqa: E402
-from sam2rad.config import ModelConfig  # noqa: E402
-from sam2rad.model import Sam2Rad  # noqa: E402
+from training.export.export_onnx import export
+from training.model.config import ModelConfig
+from training.model.model import Sam2Rad
 
 # Only the temporal position codes are not bit-exact (see temporal_codes): float32 rounding of values < 8.
 TOLERANCE = 1e-6
@@ -157,7 +155,8 @@ def import_model(model_dir: str) -> tuple[Sam2Rad, dict, dict]:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="python3 -m training.export.import_onnx", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True, help="model directory (manifest.json + graphs)")
     ap.add_argument("--out", required=True, help="checkpoint file to write")
     args = ap.parse_args()

@@ -1,10 +1,10 @@
 """Train Sam2Rad (or the U-Net baseline) on the shared ultrasound datasets for a fixed time budget.
 
-  OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 training/train.py --minutes 60 --out runs/main
-  python3 training/train.py --device cuda --data-pack train-320.npz.xz --batch 48 --minutes 7 --out runs/gpu
+  OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 -m training.train --minutes 60 --out runs/main
+  python3 -m training.train --device cuda --data-pack train-320.npz.xz --batch 48 --minutes 7 --out runs/gpu
 
 On cpu the budget is this process's CPU time; on a GPU it is wall-clock time (training/gpu/ runs it
-on a GPU machine that has no ../shared, from a pack made by pack_data.py).
+on a GPU machine that has no ../shared, from a pack made by training.data.pack).
 
 Every step is a batch of short sequences: pseudo-cines of still images and, for the lumbar class,
 real clips from the sweep (only the labelled last frame is supervised). Frame 0 of a sequence runs
@@ -15,21 +15,19 @@ import json
 import math
 import os
 import random
-import sys
 import time
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checkpoint import lineage  # noqa: E402
-from data.batches import TrainingData  # noqa: E402
-from data.datasets import LUMBAR_TRAIN_BELOW, STORE, load_pack, load_training_arrays  # noqa: E402
-from dev_check import dev_dice  # noqa: E402
-from sam2rad.config import ModelConfig  # noqa: E402
-from sam2rad.model import Sam2Rad  # noqa: E402
-from sam2rad.unet import UNet  # noqa: E402
-from steps import sam2rad_step, unet_step  # noqa: E402
+from training.train.checkpoint import lineage
+from training.data.batches import TrainingData
+from training.data.datasets import LUMBAR_TRAIN_BELOW, STORE, load_pack, load_training_arrays
+from training.train.dev_check import dev_dice
+from training.model.config import ModelConfig
+from training.model.model import Sam2Rad
+from training.model.unet import UNet
+from training.train.steps import sam2rad_step, unet_step
 
 
 POSITION_LR_SCALE = 25.0
@@ -85,7 +83,8 @@ def batch_norms_to_eval(model) -> None:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog="python3 -m training.train", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", choices=["sam2rad", "unet"], default="sam2rad")
     ap.add_argument("--minutes", type=float, default=60.0,
                     help="training budget: CPU minutes of this process (all threads) on cpu, so that runs sharing "
@@ -97,7 +96,7 @@ def main():
     ap.add_argument("--images-per-class", type=int, default=0, help="few-shot run (paper 4.7); 0 = all")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu", help="cpu or cuda (cuda needs PyTorch 2.x)")
-    ap.add_argument("--data-pack", help="read the training set from this pack (pack_data.py) instead of ../shared")
+    ap.add_argument("--data-pack", help="read the training set from this pack (training.data.pack) instead of ../shared")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
     ap.add_argument("--log-every", type=int, default=20)
@@ -105,7 +104,8 @@ def main():
     ap.add_argument("--resume", help="continue this checkpoint; its time counts towards --minutes")
     ap.add_argument("--init", help="start from this checkpoint's weights as a new stage (fine-tuning): fresh "
                                    "optimizer, schedule and budget")
-    ap.add_argument("--trainable", choices=["all", "memory", "decoder", "refiner", "point-labels", "class-queries"], default="all",
+    ap.add_argument("--trainable", default="all",
+                    choices=["all", "memory", "decoder", "refiner", "point-labels", "class-queries"],
                     help="what a fine-tuning stage changes: everything, everything but the image encoder (memory), the "
                          "prompt encoder + mask decoder, only the "
                          "mask refiner, only the positive/negative point label embeddings (with these two, "
@@ -221,7 +221,8 @@ def main():
         step += 1
         history.append(loss.item())
         if step % args.log_every == 0:
-            line = f"step {step} budget={elapsed:.0f}s wall={time.time() - start:.0f}s lr={lr:.2e} loss={np.mean(history[-args.log_every:]):.4f}"
+            line = (f"step {step} budget={elapsed:.0f}s wall={time.time() - start:.0f}s lr={lr:.2e} "
+                    f"loss={np.mean(history[-args.log_every:]):.4f}")
             print(line, flush=True)
             log.write(line + "\n")
             log.flush()

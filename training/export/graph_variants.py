@@ -1,6 +1,6 @@
 """Variants of a model directory's graphs (same tensor names, float32 inputs and outputs), recorded in
 its manifest under `variants.<name>` so that `--precision <name>` loads them, hash-checked like the
-fp32 graphs. Used by convert_fp16.py and quantize_int8.py."""
+fp32 graphs. Used by convert_fp16 and quantize_int8."""
 import argparse
 import json
 import os
@@ -8,7 +8,7 @@ from typing import Callable, Optional
 
 import onnx
 
-from file_hash import sha256
+from training.export.file_hash import sha256
 
 
 def subgraphs(node: onnx.NodeProto) -> list[onnx.GraphProto]:
@@ -37,9 +37,10 @@ EXECUTION_PROVIDERS = ("cpu", "cuda", "webgpu")  # as src/core/runtime/execution
 Convert = Callable[[onnx.ModelProto, dict], Optional[onnx.ModelProto]]
 
 
-def variant_main(doc: str, variant: str, convert: Convert) -> None:
-    """The command line of a variant script: MODEL_DIR [--default-for EP ...]."""
-    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+def variant_main(module: str, doc: str, variant: str, convert: Convert) -> None:
+    """The command line of a variant script (`python3 -m <module>`): MODEL_DIR [--default-for EP ...]."""
+    ap = argparse.ArgumentParser(prog=f"python3 -m {module}", description=doc,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model_dir", help="model directory with manifest.json and the five fp32 graphs")
     ap.add_argument("--default-for", nargs="+", choices=EXECUTION_PROVIDERS, default=[], metavar="EP",
                     help="also make this precision the manifest's default on these providers (precision_defaults)")
