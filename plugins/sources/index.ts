@@ -3,10 +3,13 @@
  *   - | stdin                 a container stream on standard input
  *   /dev/videoN | v4l2:DEVICE a V4L2 capture device; v4l2:/dev/video0?input_format=mjpeg&video_size=1280x720&framerate=30
  *   udp:// rtp:// rtsp:// srt:// tcp:// http(s):// ...   a network feed (reconnects)
- *   file:///path | PATH       a video file; a directory is a folder of images */
+ *   file:///path | PATH       a video file; a directory is a folder of images
+ *   FILE.dcm | DIR            a DICOM file (by content: 'DICM' at byte 128), or a folder of DICOM files
+ *                             and no .png/.jpg (one series; see dicom/dicom-source.ts) */
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { demoSource } from './demo.js';
+import { dicomSource, isDicomTarget, type DicomSourceOptions } from './dicom/dicom-source.js';
 import { fileSource, type FileSourceOptions } from './file.js';
 import { imagesSource, type ImagesSourceOptions } from './images.js';
 import { checkNetworkInput, NETWORK_SCHEMES, networkSource, type NetworkSourceOptions } from './network.js';
@@ -16,12 +19,13 @@ import { stdinSource, type StdinSourceOptions } from './stdin.js';
 import { v4l2Source, type V4l2SourceOptions } from './v4l2.js';
 
 export type { Source, SourceHealth, SourceInfo, SourceKind, SourceState } from '../../src/core/contracts/source.js';
-export { demoSource, fileSource, imagesSource, networkSource, rawFramesSource, stdinSource, v4l2Source };
-export type { FileSourceOptions, ImagesSourceOptions, NetworkSourceOptions, RawFramesOptions, StdinSourceOptions, V4l2SourceOptions };
+export { demoSource, dicomSource, fileSource, imagesSource, networkSource, rawFramesSource, stdinSource, v4l2Source };
+export type { DicomSourceOptions, FileSourceOptions, ImagesSourceOptions, NetworkSourceOptions, RawFramesOptions, StdinSourceOptions, V4l2SourceOptions };
 
 /** Every option of every source; each source reads the ones that apply to it. */
 export type OpenSourceOptions = FileSourceOptions &
   ImagesSourceOptions &
+  DicomSourceOptions &
   NetworkSourceOptions &
   StdinSourceOptions &
   V4l2SourceOptions;
@@ -50,6 +54,7 @@ export async function openSource(uri: string, options: OpenSourceOptions = {}): 
 async function openPath(uri: string, file: string, options: OpenSourceOptions): Promise<Source> {
   const found = await stat(file).catch(() => undefined);
   if (!found) throw new Error(`${uri}: no such file or directory`);
+  if (await isDicomTarget(file)) return dicomSource(file, options);
   if (found.isDirectory()) return imagesSource(file, options);
   return fileSource(file, options);
 }

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Recorder } from '../../../plugins/sinks/recorder.js';
 import { SegmentationSession, type HumanPrompt } from '../../../plugins/model/segmentation-session.js';
-import { fileSource } from '../../../plugins/sources/index.js';
+import { dicomSource, fileSource } from '../../../plugins/sources/index.js';
+import { isDicomTarget } from '../../../plugins/sources/dicom/dicom-source.js';
 import { UsageError, type Command } from './command.js';
 import { MODEL_OPTIONS } from './defaults.js';
 import { loadModel } from './load-model.js';
@@ -17,7 +18,7 @@ export const segmentCommand: Command = {
   name: 'segment',
   usage: 'segment INPUT --out DIR [--class NAME[,NAME...]] [--mode auto|semi|manual] [--prompts FILE] [--no-memory]',
   summary:
-    'Segments every frame of a video file offline (no frame is dropped) into DIR: overlay.mp4, source.mp4, ' +
+    'Segments every frame of a video file or DICOM cine offline (no frame is dropped) into DIR: overlay.mp4, source.mp4, ' +
     'masks/NNNNNN.png (one per frame) and metadata.json, the layout of a live recording. ' +
     '--prompts FILE applies human prompts (JSON list of {frame, class, points: [{x, y, label}], box: [x0, y0, x1, y1]}).',
   allowPositionals: true,
@@ -40,7 +41,8 @@ export const segmentCommand: Command = {
     const classes = values.class ? String(values.class).split(',') : [model.manifest.classes[0]!];
     const session = new SegmentationSession(model, { classes, memory: !values['no-memory'], historyFrames: 1 });
     session.setMode((values.mode as string | undefined) ?? (prompts.length ? 'semi' : 'auto'));
-    const source = await fileSource(input, { realtime: false });
+    // A DICOM cine (a file, or a folder of one series) keeps its calibration: biometry in mm in metadata.json.
+    const source = (await isDicomTarget(input)) ? await dicomSource(input, { realtime: false }) : await fileSource(input, { realtime: false });
     const { info } = source;
     const recorder = await Recorder.start({
       dir: path.dirname(out), folder: out, fps: info.fps,

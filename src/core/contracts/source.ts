@@ -2,7 +2,7 @@
 import type { Observable } from 'rxjs';
 import type { Frame } from '../frames/frame.js';
 
-export type SourceKind = 'file' | 'demo' | 'network' | 'v4l2' | 'stdin' | 'images' | 'raw';
+export type SourceKind = 'file' | 'demo' | 'network' | 'v4l2' | 'stdin' | 'images' | 'raw' | 'dicom';
 
 /** connecting: first attempt, no frame yet. streaming: frames arrive. reconnecting: the feed dropped (or
  * never came) and the source is waiting or retrying. ended: finished or stopped. failed: gave up with an error. */
