@@ -4,6 +4,7 @@
  * exceed `maxBufferedBytes`, the frame is skipped for this client only and counted.
  */
 import { WebSocket } from 'ws';
+import type { StreamMessage } from './compressed-frame.js';
 import type { ServerMessage } from './protocol.js';
 
 export interface ChannelLimits {
@@ -35,12 +36,27 @@ export class ClientChannel {
     return this.inFlight < this.limits.maxInFlightFrames && this.ws.bufferedAmount <= this.limits.maxBufferedBytes;
   }
 
+  /** How the client keeps up: `room` false means the next frame would be skipped; `busy` means a frame
+   * sent earlier is not written yet or bytes are waiting (the compressed stream then lowers its quality). */
+  load(): { readonly open: boolean; readonly room: boolean; readonly busy: boolean } {
+    return {
+      open: this.ws.readyState === WebSocket.OPEN,
+      room: this.hasRoom(),
+      busy: this.inFlight > 0 || this.ws.bufferedAmount > this.limits.maxBufferedBytes / 4,
+    };
+  }
+
+  /** Count a frame this client did not get (the channel was full, or the encoder had a newer frame). */
+  skip(): void {
+    this.skippedFrames++;
+    this.onSkip();
+  }
+
   /** Offer one encoded frame; returns false if it was skipped. Never blocks. */
   offerFrame(message: Buffer): boolean {
     if (this.ws.readyState !== WebSocket.OPEN) return false;
     if (!this.hasRoom()) {
-      this.skippedFrames++;
-      this.onSkip();
+      this.skip();
       return false;
     }
     this.inFlight++;
@@ -52,7 +68,7 @@ export class ClientChannel {
   }
 
   /** Replies (ack/error) are always sent: they are small and answer something the client asked. */
-  sendMessage(message: ServerMessage): void {
+  sendMessage(message: ServerMessage | StreamMessage): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.ws.send(JSON.stringify(message));
   }

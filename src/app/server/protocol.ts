@@ -11,6 +11,7 @@ import { humanPromptSchema } from '../../../plugins/model/parse-prompt.js';
 import { PROMPT_MODES } from '../../../plugins/model/prompts.js';
 import type { SegmentedFrame } from '../../core/frames/frame.js';
 import { encodeFrame } from './wire-format.js';
+import { COMPRESSED_PROTOCOL_VERSION } from './compressed-frame.js';
 
 // The frame message and the server's JSON messages are defined in wire-format.ts (browser-safe, shared
 // with the viewer); re-exported here so that the server and its clients have one protocol module.
@@ -53,6 +54,15 @@ export type ControlMessage = z.output<typeof controlEnvelopeSchema>;
 const unknown = (what: string, expected: string) => (issue: { readonly input?: unknown }) =>
   `${issue.input === undefined ? 'is missing' : `unknown ${what} ${show(issue.input)}`} (${expected})`;
 
+/** Why a `subscribe` message's version is not one the server streams. */
+function versionProblem(input: unknown): string {
+  if (input === undefined) return `is missing: compressed frames are protocol version ${COMPRESSED_PROTOCOL_VERSION} (send "version": ${COMPRESSED_PROTOCOL_VERSION})`;
+  if (input === 1) {
+    return `version 1 (raw frames) is not subscribed to: it is what a client that sends no subscribe gets; compressed frames are version ${COMPRESSED_PROTOCOL_VERSION}`;
+  }
+  return `protocol version ${show(input)} is not supported: this server streams raw frames (version 1, without subscribing) and compressed frames (version ${COMPRESSED_PROTOCOL_VERSION}); reload the viewer or update the client`;
+}
+
 /** The fields of each control message type the server knows (docs/protocol.md), besides `type` and `id`.
  * Unknown fields are errors. */
 export const CONTROL_FIELDS = {
@@ -65,6 +75,13 @@ export const CONTROL_FIELDS = {
   }),
   prompt: humanPromptSchema,
   clear: z.strictObject({ className: z.string().optional() }),
+  subscribe: z.strictObject({
+    version: z.literal(COMPRESSED_PROTOCOL_VERSION, { error: (issue) => versionProblem(issue.input) }),
+    scale: z.number({ error: must('a number, 0 < scale <= 1') }).gt(0, { error: must('a number, 0 < scale <= 1') }).lte(1, { error: must('a number, 0 < scale <= 1') }).default(1),
+    maxWidth: z.int({ error: must('an integer number of pixels, 16..16384') }).min(16).max(16384).optional(),
+    maxHeight: z.int({ error: must('an integer number of pixels, 16..16384') }).min(16).max(16384).optional(),
+    quality: z.int({ error: must('an integer JPEG quality, 1..100') }).min(1).max(100).default(75),
+  }),
 } as const;
 export type ControlType = keyof typeof CONTROL_FIELDS;
 export type ControlFields<T extends ControlType> = z.output<(typeof CONTROL_FIELDS)[T]>;

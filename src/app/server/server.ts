@@ -16,6 +16,8 @@ import { ControlDispatcher, type ControlHandler } from './control-dispatch.js';
 import { FRAME_TO_WS, controlFields, encodeFrameMessage, stageLatencies, type SessionInfo, type StatusMessage } from './protocol.js';
 import { RollingStats } from './rolling-stats.js';
 import { registerRecordingControls } from './recording-controls.js';
+import { CompressedStreams } from './compressed-streams.js';
+import { registerStreamControls } from './stream-controls.js';
 import { createRequestHandler, type HealthReport } from './routes.js';
 import { HARD_MAX_PAYLOAD, acceptWebSockets } from './upgrade.js';
 import type { ModelInfo, RecordingControl, SourceStatus } from '../../core/contracts/live-status.js';
@@ -68,6 +70,8 @@ export class LiveServer {
   private readonly stats = new RollingStats();
   private readonly limits: ChannelLimits;
   private readonly controls: ControlDispatcher;
+  /** Clients that subscribed to compressed frames (protocol version 2); the others get raw frames. */
+  private readonly compressed: CompressedStreams;
   private readonly log: (message: string) => void;
   private readonly subscriptions: Subscription[] = [];
   private statusTimer: NodeJS.Timeout | undefined;
@@ -122,6 +126,8 @@ export class LiveServer {
       return 'hello';
     });
     registerRecordingControls(this, options.recording);
+    this.compressed = new CompressedStreams(this.log);
+    registerStreamControls(this, this.compressed, (id) => this.clients.get(id));
   }
 
   /** Bound address (port resolved when 0 was requested). */
@@ -145,14 +151,16 @@ export class LiveServer {
    */
   publish(frame: SegmentedFrame): void {
     const sent = stamp(frame, 'sent');
-    const message = encodeFrameMessage(sent);
+    // Raw frames (version 1) only for clients that did not subscribe to compressed ones.
+    const raw = this.clients.size > this.compressed.size ? encodeFrameMessage(sent) : null;
     const latency = stageLatencies(sent.timestamps);
 
     this.metrics.framesProcessed.inc();
     for (const [stage, ms] of Object.entries(latency)) this.metrics.stageLatency.observe(ms / 1000, { stage });
     this.stats.add(sent.timestamps.sent!, latency[FRAME_TO_WS]);
 
-    for (const channel of this.clients.values()) channel.offerFrame(message);
+    if (raw) for (const channel of this.clients.values()) if (!this.compressed.has(channel.id)) channel.offerFrame(raw);
+    this.compressed.publish(sent);
   }
 
   /** Register the handler for client messages of `type`. Returns a function that unregisters it. */
@@ -247,7 +255,10 @@ export class LiveServer {
     const channel = new ClientChannel(this.nextClientId++, ws, this.limits, () => this.metrics.wsFramesSkipped.inc());
     this.clients.set(channel.id, channel);
     ws.on('message', (data, isBinary) => void this.controls.dispatch(channel, data, isBinary));
-    ws.on('close', () => this.clients.delete(channel.id));
+    ws.on('close', () => {
+      this.clients.delete(channel.id);
+      this.compressed.remove(channel.id);
+    });
     // Protocol violations (e.g. > HARD_MAX_PAYLOAD) close that socket; the listener keeps them from
     // becoming unhandled errors that would take the process down.
     ws.on('error', (err) => this.log(`client ${channel.id}: ${err.message}`));

@@ -1,4 +1,7 @@
-// A WebSocket to the server that reconnects with backoff and matches replies to requests by id.
+// A WebSocket to the server that reconnects with backoff and matches replies to requests by id. On each
+// connection it says hello and subscribes to compressed frames (protocol version 2); the `stream` reply
+// gives the server's clock, from which it estimates the offset between the two clocks.
+import type { StreamMessage } from '../server/compressed-frame.js';
 import type { AckMessage, ErrorMessage, ServerMessage } from '../server/wire-format.js';
 
 const MIN_RETRY_MS = 500;
@@ -13,11 +16,23 @@ export interface ControlRequest {
   readonly [field: string]: unknown;
 }
 
+/** Server clock minus this page's (both performance.now(), ms), within ± `uncertaintyMs`. */
+export interface ClockOffset {
+  readonly offsetMs: number;
+  readonly uncertaintyMs: number;
+}
+
 export interface ConnectionHandlers {
-  onFrame(buffer: ArrayBuffer): void;
+  onFrame(buffer: ArrayBuffer, receivedAt: number): void;
   /** Server messages that are not the reply to a request (status, unmatched ack/error). */
   onMessage(message: ServerMessage): void;
   onState(state: ConnectionState): void;
+  /** The `subscribe` message sent on each connection (null: take raw frames). */
+  subscription(): ControlRequest | null;
+  /** The server agreed to stream compressed frames; `clock` from the subscribe round trip. */
+  onStream(stream: StreamMessage, clock: ClockOffset): void;
+  /** The server refused the subscription (e.g. an older server): frames come raw. */
+  onSubscribeRefused(reason: string): void;
 }
 
 interface Waiter {
@@ -31,6 +46,7 @@ export class Connection {
   private nextId = 1;
   private readonly pending = new Map<number, Waiter>();
   private ws!: WebSocket;
+  private subscribedAt: number | undefined;
 
   constructor(
     private readonly url: string,
@@ -47,10 +63,17 @@ export class Connection {
       this.retryMs = MIN_RETRY_MS;
       this.handlers.onState('open');
       this.send({ type: 'hello' });
+      this.subscribe();
     };
     ws.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
-      if (typeof event.data !== 'string') return this.handlers.onFrame(event.data);
-      const message = JSON.parse(event.data) as ServerMessage;
+      if (typeof event.data !== 'string') return this.handlers.onFrame(event.data, performance.now());
+      const message = JSON.parse(event.data) as ServerMessage | StreamMessage;
+      if (message.type === 'stream') {
+        const now = performance.now();
+        const sentAt = this.subscribedAt ?? now;
+        this.handlers.onStream(message, { offsetMs: message.serverTime - (sentAt + now) / 2, uncertaintyMs: (now - sentAt) / 2 });
+        return;
+      }
       const id = 'id' in message ? message.id : undefined;
       const waiter = typeof id === 'number' ? this.pending.get(id) : undefined;
       if (waiter && typeof id === 'number' && (message.type === 'ack' || message.type === 'error')) {
@@ -73,6 +96,14 @@ export class Connection {
       this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
     };
     this.ws = ws;
+  }
+
+  /** Ask for compressed frames; the round trip to the `stream` reply times the clock offset. */
+  private subscribe(): void {
+    const subscription = this.handlers.subscription();
+    if (!subscription) return;
+    this.subscribedAt = performance.now();
+    this.request(subscription).catch((err: unknown) => this.handlers.onSubscribeRefused(err instanceof Error ? err.message : String(err)));
   }
 
   /** Fire-and-forget JSON message; replies without a matching request go to onMessage. */

@@ -56,8 +56,8 @@ export function findUi(): Ui {
 }
 
 /** A 2D context, or an error naming the canvas (a browser without canvas 2D cannot show the viewer). */
-export function context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
-  const ctx = canvas.getContext('2d');
+export function context2d(canvas: HTMLCanvasElement, settings?: CanvasRenderingContext2DSettings): CanvasRenderingContext2D {
+  const ctx = canvas.getContext('2d', settings);
   if (!ctx) throw new Error('this browser gives no 2D canvas context');
   return ctx;
 }

@@ -88,7 +88,7 @@ export function attachGestures(
     }
   });
 
-  /** `frame 12 · x 40, y 31 · grey 87 · lumbar_bone` for the pixel under the pointer. */
+  /** `frame 12 · x 40, y 31 · grey 87 · lumbar_bone` for the pixel under the pointer (grey: raw frames only). */
   function showCursor(event: PointerEvent): void {
     const { x, y, inside } = canvasToFrame(canvas, event.clientX, event.clientY);
     const frame = state.displayed;
@@ -99,6 +99,8 @@ export function attachGestures(
     const i = Math.floor(y) * frame.header.width + Math.floor(x);
     const value = frame.classMap[i]!;
     const label = value ? (state.classes.get(value) ?? `class ${value}`) : 'background';
-    ui.cursor.textContent = `frame ${frame.header.index} · x ${Math.floor(x)}, y ${Math.floor(y)} · grey ${frame.grey[i]} · ${label}`;
+    // Raw frames only: a compressed frame's grey values would be read back from its image on every frame.
+    const grey = frame.image ? '' : ` · grey ${frame.grey![i]}`;
+    ui.cursor.textContent = `frame ${frame.header.index} · x ${Math.floor(x)}, y ${Math.floor(y)}${grey} · ${label}`;
   }
 }

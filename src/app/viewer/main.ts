@@ -7,11 +7,17 @@
 // data-roi, data-prompts-sent (prompt messages sent), data-pending-prompts (prompt markers on screen),
 // data-frozen, data-last-ack / data-last-error (text of the last reply or local refusal).
 // `window.sam2radViewer` exposes the displayed frame and the frame → page coordinate mapping.
-import { decodeFrameMessage, type DecodedFrameMessage, type ServerMessage } from '../server/wire-format.js';
-import { Connection } from './connection.js';
+//
+// Frames come compressed (protocol version 2: the viewer subscribes on connecting, asking for images no
+// larger than its canvas can show) and are decoded one at a time, newest first: a frame that arrives while
+// another is decoding waits, and a newer one replaces it, so the display keeps up instead of catching up.
+import { COMPRESSED_PROTOCOL_VERSION } from '../server/compressed-frame.js';
+import type { ServerMessage } from '../server/wire-format.js';
+import { Connection, type ControlRequest } from './connection.js';
 import { replyingControl } from './control.js';
 import { frameToClient } from './coords.js';
 import { errorText, findUi } from './dom.js';
+import { decodeViewerFrame, releaseFrame, type ViewerFrame } from './frames.js';
 import { attachGestures } from './gestures.js';
 import { MessageLog } from './log.js';
 import { PromptTools } from './prompt-tools.js';
@@ -26,7 +32,7 @@ declare global {
   interface Window {
     /** For tests and debugging: the frame on screen and where a frame pixel is on the page. */
     sam2radViewer: {
-      readonly frame: DecodedFrameMessage | null;
+      readonly frame: ViewerFrame | null;
       frameToClient(x: number, y: number): { clientX: number; clientY: number };
     };
   }
@@ -46,20 +52,56 @@ const recordings = new RecordingsPanel(ui, request, log);
 const tools = new PromptTools(ui, state, history, session, control, log);
 attachGestures(ui, state, tools, log);
 
-function onFrame(buffer: ArrayBuffer): void {
-  let frame: DecodedFrameMessage;
-  try {
-    frame = decodeFrameMessage(new Uint8Array(buffer));
-  } catch (err) {
-    log.note(`bad frame: ${errorText(err)}`, true);
+/** JPEG quality asked for; the server lowers it while this page falls behind. */
+const QUALITY = 75;
+
+/** Compressed frames no larger than the canvas can show on this screen (its column, the window's height). */
+function subscription(): ControlRequest {
+  const dpr = window.devicePixelRatio || 1;
+  const stage = ui.canvas.parentElement ?? document.body;
+  return {
+    type: 'subscribe',
+    version: COMPRESSED_PROTOCOL_VERSION,
+    maxWidth: Math.max(16, Math.ceil(stage.clientWidth * dpr)),
+    maxHeight: Math.max(16, Math.ceil((window.innerHeight - 7 * 16) * dpr)),
+    quality: QUALITY,
+  };
+}
+
+let decoding = false;
+let waiting: { buffer: ArrayBuffer; receivedAt: number } | null = null;
+
+function onFrame(buffer: ArrayBuffer, receivedAt: number): void {
+  state.framesReceived++;
+  body.framesReceived = String(state.framesReceived);
+  if (decoding) {
+    waiting = { buffer, receivedAt };
     return;
   }
+  void decode(buffer, receivedAt);
+}
+
+async function decode(buffer: ArrayBuffer, receivedAt: number): Promise<void> {
+  decoding = true;
+  try {
+    show(await decodeViewerFrame(buffer, receivedAt));
+  } catch (err) {
+    log.note(`bad frame: ${errorText(err)}`, true);
+  } finally {
+    decoding = false;
+    const next = waiting;
+    waiting = null;
+    if (next) void decode(next.buffer, next.receivedAt);
+  }
+}
+
+function show(frame: ViewerFrame): void {
+  const previous = state.frame;
   state.frame = frame;
+  if (previous !== state.displayed) releaseFrame(previous);
   // Frozen: only the markers (which expire as frames arrive) need redrawing.
   if (state.frozen && state.displayed) state.overlayDirty = true;
   else state.frameDirty = true;
-  state.framesReceived++;
-  body.framesReceived = String(state.framesReceived);
   if (!state.haveSession) session.classesFromResults(frame.header.results);
 }
 
@@ -84,6 +126,11 @@ const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hos
 const connection = new Connection(wsUrl, {
   onFrame,
   onMessage,
+  subscription,
+  onStream() {},
+  onSubscribeRefused(reason) {
+    log.note(`this server sends uncompressed frames (${reason})`, true);
+  },
   onState(wsState) {
     body.wsState = wsState;
     statusLine.showConnection(wsState);

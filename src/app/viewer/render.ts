@@ -2,29 +2,127 @@
 // recordings) is rendered once per frame into an off-screen canvas; the visible canvas is that plus the
 // marks (ROI, prompt markers, the gesture in progress), so a gesture redraws cheaply. One pass per
 // animation frame, only when something changed.
+//
+// The canvas holds the picture at the size it came in (a compressed frame's image may be smaller than the
+// frame); the class map is sampled down to it, and marks are drawn in frame pixels through a transform.
 import { blendOverlay } from '../../core/frames/overlay-blend.js';
-import type { DecodedFrameMessage } from '../server/wire-format.js';
-import { displayScale } from './coords.js';
+import { displayScale, setFrameSize } from './coords.js';
 import { context2d, type Ui } from './dom.js';
+import { pictureSize, releaseFrame, type ViewerFrame } from './frames.js';
 import { drawGesture, drawPrompts, drawRoi } from './markers.js';
 import type { PromptHistory } from './prompts.js';
 import { valueOf, type ViewerState } from './state.js';
 
 export type OverlayStyle = 'fill' | 'contour';
 
-/** Grey frame with the class map on top (solid outline; fill at `opacity` in 'fill' style; opacity 0: none). */
-export function drawFrame(ctx: CanvasRenderingContext2D, frame: DecodedFrameMessage, opacity: number, style: OverlayStyle): void {
-  const { width, height } = frame.header;
-  const image = ctx.createImageData(width, height);
-  const layers = opacity === 0 ? [] : [{ labels: frame.classMap, fill: style === 'fill' ? opacity : 0, outline: true }];
-  blendOverlay(frame.grey, width, height, layers, { data: image.data, channels: 4 });
-  ctx.putImageData(image, 0, 0);
+export interface OverlayOptions {
+  /** Fill opacity in 'fill' style; 0: no overlay at all. */
+  readonly opacity: number;
+  readonly style: OverlayStyle;
+  /** Class values not drawn (hidden on screen; still segmented). */
+  readonly hidden: ReadonlySet<number>;
+}
+
+/** Scratch buffers reused from frame to frame (same-sized frames are the rule). */
+class Scratch {
+  labels = new Uint8Array(0);
+  patch = new Uint8Array(0);
+  grey = new Uint8Array(0);
+  xs = new Uint32Array(0);
+  lut = new Uint8Array(256);
+
+  sized(pixels: number, width: number): void {
+    if (this.labels.length < pixels) {
+      this.labels = new Uint8Array(pixels);
+      this.patch = new Uint8Array(pixels);
+      this.grey = new Uint8Array(pixels);
+    }
+    if (this.xs.length < width) this.xs = new Uint32Array(width);
+  }
+}
+
+/**
+ * The class map sampled (nearest pixel) to `width` x `height`, hidden classes as 0, into `scratch.labels`;
+ * returns the bounding box of what is left [x0, y0, x1, y1) (empty: x1 <= x0).
+ */
+function sampleLabels(frame: ViewerFrame, width: number, height: number, hidden: ReadonlySet<number>, scratch: Scratch): [number, number, number, number] {
+  const { width: fw, height: fh } = frame.header;
+  const { classMap } = frame;
+  scratch.sized(width * height, width);
+  const { labels, xs, lut } = scratch;
+  for (let v = 0; v < 256; v++) lut[v] = hidden.has(v) ? 0 : v;
+  for (let x = 0; x < width; x++) xs[x] = Math.min(fw - 1, Math.floor(((x + 0.5) * fw) / width));
+  let x0 = width;
+  let y0 = height;
+  let x1 = 0;
+  let y1 = 0;
+  for (let y = 0; y < height; y++) {
+    const row = Math.min(fh - 1, Math.floor(((y + 0.5) * fh) / height)) * fw;
+    const o = y * width;
+    let any = false;
+    for (let x = 0; x < width; x++) {
+      const v = lut[classMap[row + xs[x]!]!]!;
+      labels[o + x] = v;
+      if (v !== 0) {
+        any = true;
+        if (x < x0) x0 = x;
+        if (x >= x1) x1 = x + 1;
+      }
+    }
+    if (any) {
+      if (y < y0) y0 = y;
+      y1 = y + 1;
+    }
+  }
+  return [x0, y0, x1, y1];
+}
+
+/**
+ * Draw `frame` with its overlay into `ctx` (a canvas of the frame's picture size). Compressed frames: the
+ * decoded image, then the kernel over the part of it the classes cover (read back, blended, put back).
+ * Raw frames: the kernel over the whole grey frame.
+ */
+export function drawFrame(ctx: CanvasRenderingContext2D, frame: ViewerFrame, overlay: OverlayOptions, scratch: Scratch): void {
+  const { width, height } = pictureSize(frame);
+  const fill = overlay.style === 'fill' ? overlay.opacity : 0;
+  if (!frame.image) {
+    const image = ctx.createImageData(width, height);
+    let labels = frame.classMap;
+    if (overlay.hidden.size > 0) {
+      sampleLabels(frame, width, height, overlay.hidden, scratch);
+      labels = scratch.labels;
+    }
+    const layers = overlay.opacity === 0 ? [] : [{ labels, fill, outline: true }];
+    blendOverlay(frame.grey!, width, height, layers, { data: image.data, channels: 4 });
+    ctx.putImageData(image, 0, 0);
+    return;
+  }
+  ctx.drawImage(frame.image, 0, 0);
+  if (overlay.opacity === 0) return;
+  const [bx0, by0, bx1, by1] = sampleLabels(frame, width, height, overlay.hidden, scratch);
+  if (bx1 <= bx0) return;
+  // One pixel of margin, so that no labelled pixel lies on the patch's edge unless it is on the frame's
+  // (the kernel outlines labels on its edges).
+  const x0 = Math.max(0, bx0 - 1);
+  const y0 = Math.max(0, by0 - 1);
+  const w = Math.min(width, bx1 + 1) - x0;
+  const h = Math.min(height, by1 + 1) - y0;
+  const patch = ctx.getImageData(x0, y0, w, h);
+  const grey = scratch.grey.subarray(0, w * h);
+  const labels = scratch.patch.subarray(0, w * h);
+  for (let y = 0; y < h; y++) {
+    labels.set(scratch.labels.subarray((y0 + y) * width + x0, (y0 + y) * width + x0 + w), y * w);
+    for (let x = 0; x < w; x++) grey[y * w + x] = patch.data[(y * w + x) * 4]!;
+  }
+  blendOverlay(grey, w, h, [{ labels, fill, outline: true }], { data: patch.data, channels: 4 });
+  ctx.putImageData(patch, x0, y0);
 }
 
 export class Renderer {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly base = document.createElement('canvas');
-  private readonly baseCtx = context2d(this.base);
+  private readonly baseCtx = context2d(this.base, { willReadFrequently: true });
+  private readonly scratch = new Scratch();
 
   constructor(
     private readonly ui: Pick<Ui, 'canvas' | 'opacity' | 'renderMode' | 'showRoi' | 'body'>,
@@ -54,16 +152,24 @@ export class Renderer {
     if (state.frameDirty && state.frame) {
       // Frozen: keep showing the same frame (only redraw it, e.g. for an opacity change).
       const frame = state.frozen && state.displayed ? state.displayed : state.frame;
-      const { width, height } = frame.header;
+      const { width, height } = pictureSize(frame);
       for (const canvas of [ui.canvas, this.base]) {
         if (canvas.width !== width || canvas.height !== height) {
           canvas.width = width;
           canvas.height = height;
         }
       }
-      drawFrame(this.baseCtx, frame, Number(ui.opacity.value), ui.renderMode.value === 'contour' ? 'contour' : 'fill');
+      setFrameSize(ui.canvas, frame.header.width, frame.header.height);
+      const overlay = {
+        opacity: Number(ui.opacity.value),
+        style: ui.renderMode.value === 'contour' ? 'contour' : 'fill',
+        hidden: state.hidden,
+      } as const;
+      drawFrame(this.baseCtx, frame, overlay, this.scratch);
       if (state.displayed !== frame) {
+        const previous = state.displayed;
         state.displayed = frame;
+        if (previous !== state.frame) releaseFrame(previous);
         ui.body.frameIndex = String(frame.header.index);
         const roi = frame.header.roi;
         ui.body.roi = roi ? `${roi.x},${roi.y},${roi.width},${roi.height}` : '';
@@ -74,9 +180,12 @@ export class Renderer {
     if (state.overlayDirty && state.displayed) this.drawMarks(state.displayed);
   }
 
-  private drawMarks(displayed: DecodedFrameMessage): void {
+  private drawMarks(displayed: ViewerFrame): void {
     const { ctx, state, ui } = this;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.drawImage(this.base, 0, 0);
+    // Marks are in frame pixels; the canvas may hold a smaller picture.
+    ctx.setTransform(ui.canvas.width / displayed.header.width, 0, 0, ui.canvas.height / displayed.header.height, 0, 0);
     const unit = 1 / displayScale(ui.canvas);
     if (ui.showRoi.checked && displayed.header.roi) drawRoi(ctx, displayed.header.roi, unit);
     const markers = this.history
@@ -88,6 +197,7 @@ export class Renderer {
     if (g && (g.tool === 'brush' || g.dragged)) {
       drawGesture(ctx, { kind: g.tool === 'brush' ? 'stroke' : 'box', negative: g.negative, points: g.stroke }, unit);
     }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
     state.overlayDirty = false;
   }
 }

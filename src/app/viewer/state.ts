@@ -1,6 +1,6 @@
 // The viewer's state, shared by its modules (one object, mutated in place; the render loop reads it).
-import type { DecodedFrameMessage } from '../server/wire-format.js';
 import type { FramePoint } from './coords.js';
+import type { ViewerFrame } from './frames.js';
 import type { Tool } from './prompts.js';
 
 /** A pointer gesture in progress on the canvas. */
@@ -21,9 +21,9 @@ export interface Gesture {
 
 export interface ViewerState {
   /** Latest decoded frame; older ones are never drawn (the display keeps up, not catches up). */
-  frame: DecodedFrameMessage | null;
+  frame: ViewerFrame | null;
   /** The frame on screen: prompts are drawn on (and sent for) this one. */
-  displayed: DecodedFrameMessage | null;
+  displayed: ViewerFrame | null;
   /** The frame (with its overlay) must be drawn again. */
   frameDirty: boolean;
   /** Only the marks over the frame must be drawn again. */
@@ -44,6 +44,8 @@ export interface ViewerState {
   gesture: Gesture | null;
   /** While frozen the display keeps its frame (frames still arrive and are counted). */
   frozen: boolean;
+  /** Class values not drawn on screen (their tracking goes on). */
+  hidden: Set<number>;
 }
 
 export function initialState(): ViewerState {
@@ -62,6 +64,7 @@ export function initialState(): ViewerState {
     promptClassPicked: false,
     gesture: null,
     frozen: false,
+    hidden: new Set(),
   };
 }
 

@@ -1,0 +1,102 @@
+/** Browser end-to-end for the compressed stream: the real viewer in headless Chromium subscribes to
+ * compressed frames (protocol version 2), decodes them and draws the overlay from the label runs. */
+import type { Browser, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { Subject } from 'rxjs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { SegmentedFrame } from '../../src/core/frames/frame.js';
+import { decodeCompressedFrame } from '../../src/app/server/compressed-frame.js';
+import { LiveServer } from '../../src/app/server/server.js';
+import { syntheticFrame } from './synthetic-frames.js';
+import { launchChromium, redPixelCount } from '../helpers/harness.js';
+
+const WIDTH = 320;
+const HEIGHT = 240;
+
+let server: LiveServer;
+let browser: Browser;
+let ticker: NodeJS.Timeout;
+
+beforeAll(async () => {
+  const frames = new Subject<SegmentedFrame>();
+  server = await LiveServer.listen({
+    port: 0,
+    frames,
+    source: () => ({ state: 'running', up: true, uri: 'synthetic://compressed', lastError: null }),
+    log: () => {},
+  });
+  let index = 0;
+  ticker = setInterval(() => frames.next(syntheticFrame(index++, { width: WIDTH, height: HEIGHT, twoClasses: true })), 33);
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  clearInterval(ticker);
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(viewport = { width: 1000, height: 700 }): Promise<{ page: Page; binary: Buffer[]; sent: Record<string, unknown>[]; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  const binary: Buffer[] = [];
+  const sent: Record<string, unknown>[] = [];
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', ({ payload }) => {
+      if (typeof payload !== 'string') binary.push(payload);
+    });
+    ws.on('framesent', ({ payload }) => {
+      if (typeof payload === 'string') sent.push(JSON.parse(payload) as Record<string, unknown>);
+    });
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => Number(document.body.dataset.framesReceived) >= 20, undefined, { timeout: 20_000 });
+  return { page, binary, sent, errors };
+}
+
+it('subscribes, receives compressed frames and draws them with the class overlay', { timeout: 60_000 }, async () => {
+  const { page, binary, sent, errors } = await open();
+  expect(sent.find((m) => m.type === 'subscribe')).toMatchObject({ version: 2, quality: 75, maxWidth: expect.any(Number) });
+  // Every frame after the subscription is compressed; the class map stays at frame resolution.
+  const compressed = binary.filter((b) => b.includes('"version":2'));
+  expect(compressed.length).toBeGreaterThan(10);
+  const { header } = decodeCompressedFrame(compressed.at(-1)!);
+  expect(header).toMatchObject({ width: WIDTH, height: HEIGHT, image: { format: 'jpeg' }, mask: { encoding: 'runs', width: WIDTH, height: HEIGHT } });
+  expect(compressed.at(-1)!.length).toBeLessThan(2 * WIDTH * HEIGHT * 0.2);
+
+  // The frame on screen has the full-resolution class map (what prompts and tests read).
+  const onScreen = await page.evaluate(() => {
+    const f = window.sam2radViewer.frame!;
+    let disc = 0;
+    for (const v of f.classMap) if (v === 1) disc++;
+    return { width: f.header.width, length: f.classMap.length, disc, area: f.header.results[0]!.area };
+  });
+  expect(onScreen).toEqual({ width: WIDTH, length: WIDTH * HEIGHT, disc: onScreen.area, area: onScreen.area });
+
+  const shot = PNG.sync.read(await page.locator('#view').screenshot());
+  expect(redPixelCount(shot)).toBeGreaterThan(shot.width * shot.height * 0.01);
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+it('asks for a picture no larger than the canvas can show, and maps prompts in frame pixels', { timeout: 60_000 }, async () => {
+  const { page, sent } = await open({ width: 500, height: 500 });
+  const subscribe = sent.find((m) => m.type === 'subscribe')!;
+  expect(subscribe.maxWidth).toBeLessThan(WIDTH);
+  const sizes = await page.evaluate(() => {
+    const canvas = document.getElementById('view') as HTMLCanvasElement;
+    const f = window.sam2radViewer.frame!;
+    const corner = window.sam2radViewer.frameToClient(f.header.width, f.header.height);
+    const rect = canvas.getBoundingClientRect();
+    return { canvas: [canvas.width, canvas.height], frame: [f.header.width, f.header.height], corner: [corner.clientX, corner.clientY], rect: [rect.right, rect.bottom] };
+  });
+  expect(sizes.canvas[0]).toBeLessThan(WIDTH);
+  expect(sizes.frame).toEqual([WIDTH, HEIGHT]);
+  // The frame's far corner is the canvas's far corner on the page.
+  expect(Math.abs(sizes.corner[0]! - sizes.rect[0]!)).toBeLessThan(1.5);
+  expect(Math.abs(sizes.corner[1]! - sizes.rect[1]!)).toBeLessThan(1.5);
+  const shot = PNG.sync.read(await page.locator('#view').screenshot());
+  expect(redPixelCount(shot)).toBeGreaterThan(shot.width * shot.height * 0.01);
+  await page.close();
+});
