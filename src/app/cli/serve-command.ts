@@ -18,10 +18,13 @@ import { cropToRoi } from '../../core/frames/roi-crop.js';
 import { loadStreamDefinition } from '../pipeline/stream-definition.js';
 import { loadModel } from './load-model.js';
 import { roiOption, ROI_OPTION } from './roi-option.js';
+import { ACCESS_OPTIONS, resolveAccess } from './access-options.js';
 
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'serve [--source URI|demo] [--model DIR] [--port N] [--host H] [--record] [--record-dir DIR] [--ep cpu|cuda|webgpu]',
+  usage:
+    'serve [--source URI|demo] [--model DIR] [--port N] [--host H] [--token T] [--view-token T] [--tls-cert F --tls-key F] ' +
+    '[--record] [--record-dir DIR] [--ep cpu|cuda|webgpu]',
   summary:
     'Runs the live pipeline on a source and serves the viewer (GET /), /healthz, /metrics and the WebSocket ' +
     'stream (/ws). Sources: demo, a video file, a folder of images, udp:// rtp:// rtsp:// srt:// tcp:// URLs, ' +
@@ -33,13 +36,16 @@ export const serveCommand: Command = {
     loop: { type: 'boolean', default: false, help: 'replay a file source forever' },
     class: { type: 'string', arg: 'NAMES', help: 'comma-separated classes to segment (default: the first class of the model)' },
     port: { type: 'string', default: '8080', arg: 'N', help: 'HTTP/WebSocket port (0 = any free port)' },
-    host: { type: 'string', default: '127.0.0.1', arg: 'H', help: 'interface to bind (0.0.0.0 to serve the network)' },
+    host: { type: 'string', default: '127.0.0.1', arg: 'H', help: 'interface to bind (0.0.0.0 to serve the network: needs a token, see --token)' },
+    ...ACCESS_OPTIONS,
     record: { type: 'boolean', default: false, help: 'start recording at once' },
     'record-dir': { type: 'string', default: 'recordings', arg: 'DIR', help: 'where recordings are written' },
     ...MODEL_OPTIONS,
   },
   async run(values) {
     const log = (line: string) => console.error(`[sam2rad] ${line}`);
+    // Checked first: a usage error in the security options stops before anything loads.
+    const access = await resolveAccess(values, String(values.host));
     const stream = values.stream ? await loadStreamDefinition(String(values.stream)) : undefined;
     const roi = roiOption(values, stream?.roi);
     const modelDir = values.model === DEFAULT_MODEL_DIR && stream?.model ? stream.model : String(values.model);
@@ -105,9 +111,18 @@ export const serveCommand: Command = {
       recording,
       session: live && (() => ({ mode: live.session.mode, classes: [...live.model.manifest.classes], tracked: live.session.classes })),
       log,
+      tokens: access.tokens,
+      ...(access.tls ? { tls: access.tls } : {}),
+      audit: access.audit.write,
+      heartbeatMs: access.heartbeatMs,
     });
     if (live) registerSessionControls(server, live.session);
     console.log(`Sam2Rad Live: ${server.url} (source ${sourceUri}, model ${modelDir}${live ? `, classes ${live.session.classes.join(', ')}` : ', NOT RUNNING: see /healthz'})`);
+    if (access.generated) {
+      // Printed once, here only: pass --token (or SAM2RAD_TOKEN) to keep one across restarts.
+      console.log(`Control token (generated; --token or SAM2RAD_TOKEN sets one): ${access.generated}`);
+      console.log(`Open ${server.url}/?token=${access.generated}`);
+    }
     if (values.record && live) await recording.start();
 
     await new Promise<void>((resolve) => {
@@ -120,6 +135,7 @@ export const serveCommand: Command = {
     });
     await recording.close();
     await server.close();
+    await access.audit.close();
     if (!(model instanceof Error)) await model.release();
     return 0;
   },

@@ -1,13 +1,16 @@
 /**
  * HTTP routes: viewer files, /healthz, /metrics, recordings list/download and recording control.
  * Every error is a JSON body `{ error }` with a matching status code; a failing handler never takes the
- * server down.
+ * server down. With access control on, every route needs a token (the view role; recording start/stop
+ * the control role), except /healthz, which tells a request without one only `status`.
  */
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { PROMETHEUS_CONTENT_TYPE, type Metrics } from './metrics.js';
+import { UNAUTHORIZED_MESSAGE, tokenCookie, withoutToken, type AccessControl, type Role } from './access.js';
+import type { AuditSink } from './audit-log.js';
 import { RecordingConflictError, type ModelInfo, type RecordingControl, type RecordingState } from '../../core/contracts/live-status.js';
 
 export interface HealthReport {
@@ -33,13 +36,22 @@ export interface RouteContext {
   readonly metrics: Metrics;
   readonly recording: RecordingControl | null;
   health(): HealthReport;
+  /** Tokens and roles; absent or without tokens: every request has the control role. */
+  readonly access?: AccessControl;
+  /** Served over TLS: the token cookie is marked Secure. */
+  readonly secure?: boolean;
+  /** Where control actions and refused requests are written. */
+  readonly audit?: AuditSink;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, params: readonly string[]) => Promise<void> | void;
+/** `role`: what the request proved (null: no valid token; always 'control' with access control off). */
+type Handler = (req: IncomingMessage, res: ServerResponse, params: readonly string[], role: Role | null) => Promise<void> | void;
 
 interface Route {
   readonly pattern: RegExp;
   readonly methods: Readonly<Partial<Record<'GET' | 'POST', Handler>>>;
+  /** Who may call it: 'public' (anyone), 'view' (default; either token), 'control' (the control token). */
+  readonly access?: 'public' | 'view' | 'control';
 }
 
 export class HttpError extends Error {
@@ -139,22 +151,37 @@ function requireRecording(ctx: RouteContext): RecordingControl {
   return ctx.recording;
 }
 
-async function controlRecording(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, action: string): Promise<void> {
+async function controlRecording(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, action: string, role: Role | null): Promise<void> {
   if (!isSameOrigin(req)) throw new HttpError(403, 'cross-origin recording control is not allowed');
+  const audit = (outcome: 'ok' | 'error') =>
+    ctx.audit?.({ event: 'control', address: remote(req), role, action: `POST /recording/${action}`, outcome });
   const control = requireRecording(ctx);
   try {
     const state = action === 'start' ? await control.start() : await control.stop();
+    audit('ok');
     sendJson(res, 200, { recording: state });
   } catch (err) {
+    audit('error');
     if (err instanceof RecordingConflictError) throw new HttpError(409, err.message);
     throw err;
   }
 }
 
+/** The client's address:port, for the audit log. */
+export function remote(req: IncomingMessage): string {
+  const { remoteAddress, remotePort } = req.socket;
+  return remoteAddress === undefined ? 'unknown' : `${remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort}`;
+}
+
 function buildRoutes(ctx: RouteContext): Route[] {
   return [
     { pattern: /^\/$/, methods: { GET: (_req, res) => sendFile(res, path.join(ctx.viewerDir, 'index.html'), { 'Cache-Control': 'no-cache' }) } },
-    { pattern: /^\/healthz$/, methods: { GET: (_req, res) => sendJson(res, 200, ctx.health()) } },
+    {
+      pattern: /^\/healthz$/,
+      access: 'public',
+      // Without a token, only whether the server is healthy: the rest names the source and the model.
+      methods: { GET: (_req, res, _params, role) => sendJson(res, 200, role === null ? { status: ctx.health().status } : ctx.health()) },
+    },
     {
       pattern: /^\/metrics$/,
       methods: {
@@ -178,7 +205,11 @@ function buildRoutes(ctx: RouteContext): Route[] {
         },
       },
     },
-    { pattern: /^\/recording\/(start|stop)$/, methods: { POST: (req, res, [action]) => controlRecording(ctx, req, res, action!) } },
+    {
+      pattern: /^\/recording\/(start|stop)$/,
+      access: 'control',
+      methods: { POST: (req, res, [action], role) => controlRecording(ctx, req, res, action!, role) },
+    },
     {
       // Viewer assets are a flat folder; checked last so the fixed routes above win.
       pattern: /^\/([^/]+)$/,
@@ -197,7 +228,7 @@ function buildRoutes(ctx: RouteContext): Route[] {
 export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, res: ServerResponse) => void {
   const routes = buildRoutes(ctx);
   return (req, res) => {
-    void handle(routes, req, res).catch((err: unknown) => {
+    void handle(ctx, routes, req, res).catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
@@ -208,7 +239,26 @@ export function createRequestHandler(ctx: RouteContext): (req: IncomingMessage, 
   };
 }
 
-async function handle(routes: readonly Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The role `req` proves for `route`, or an HttpError: 401 without a valid token, 403 for a view token on a
+ * control route. A token given as ?token= is answered with the cookie (and GET / is redirected without it). */
+function authorize(ctx: RouteContext, route: Route, req: IncomingMessage, res: ServerResponse, pathname: string): { role: Role | null; fromQuery: boolean } {
+  const access = ctx.access;
+  if (!access?.enabled) return { role: 'control', fromQuery: false };
+  const credential = access.authenticate(req);
+  const needs = route.access ?? 'view';
+  if (credential.role === null && needs !== 'public') {
+    ctx.audit?.({ event: 'unauthorized', address: remote(req), role: null, action: `${req.method} ${pathname}` });
+    throw new HttpError(401, UNAUTHORIZED_MESSAGE, { 'WWW-Authenticate': 'Bearer realm="sam2rad"' });
+  }
+  if (needs === 'control' && credential.role !== 'control') {
+    ctx.audit?.({ event: 'control', address: remote(req), role: credential.role, action: `${req.method} ${pathname}`, outcome: 'denied' });
+    throw new HttpError(403, `${req.method} ${pathname} needs the control token: this request has the ${credential.role} token`);
+  }
+  if (credential.fromQuery && credential.token) res.setHeader('Set-Cookie', tokenCookie(credential.token, ctx.secure ?? false));
+  return { role: credential.role, fromQuery: credential.fromQuery };
+}
+
+async function handle(ctx: RouteContext, routes: readonly Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
   const pathname = (req.url ?? '/').split('?')[0]!;
   // Node drops response bodies for HEAD itself, so HEAD can share the GET handlers.
   const method = req.method === 'HEAD' ? 'GET' : req.method ?? 'GET';
@@ -220,7 +270,14 @@ async function handle(routes: readonly Route[], req: IncomingMessage, res: Serve
       const allow = Object.keys(route.methods).join(', ');
       throw new HttpError(405, `method ${req.method} not allowed on ${pathname}; allowed: ${allow}`, { Allow: allow });
     }
-    await handler(req, res, match.slice(1));
+    const { role, fromQuery } = authorize(ctx, route, req, res, pathname);
+    if (fromQuery && method === 'GET' && pathname === '/') {
+      // The cookie is set: take the token out of the address bar (and the browser history).
+      res.writeHead(303, { Location: withoutToken(req.url ?? '/'), 'Cache-Control': 'no-store', 'Content-Length': 0 });
+      res.end();
+      return;
+    }
+    await handler(req, res, match.slice(1), role);
     return;
   }
   throw new HttpError(404, `not found: ${pathname}`);

@@ -1,9 +1,12 @@
 /**
  * The live server: one http.Server for the viewer, health, metrics and recordings, with a WebSocket
  * endpoint at /ws that streams every published frame to every client without ever waiting for one.
+ * Off loopback it needs tokens (two roles, access.ts), it can serve HTTPS/WSS, and it pings every client,
+ * dropping one that stops answering (docs/protocol.md, "Security" and "Heartbeat").
  */
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +23,11 @@ import { CompressedStreams } from './compressed-streams.js';
 import { registerStreamControls } from './stream-controls.js';
 import { createRequestHandler, type HealthReport } from './routes.js';
 import { HARD_MAX_PAYLOAD, acceptWebSockets } from './upgrade.js';
+import { AccessControl, isLoopback, type AccessTokens } from './access.js';
+import type { AuditSink } from './audit-log.js';
+import { DEFAULT_RATE_LIMIT, TokenBucket, type RateLimit } from './rate-limit.js';
+import { remote } from './routes.js';
+import type { ControlPeer } from './control-dispatch.js';
 import type { ModelInfo, RecordingControl, SourceStatus } from '../../core/contracts/live-status.js';
 
 export interface LiveServerOptions {
@@ -43,7 +51,28 @@ export interface LiveServerOptions {
   /** Control messages larger than this get an error reply (the connection stays open). Default 16 KiB. */
   readonly maxControlMessageBytes?: number;
   readonly log?: (message: string) => void;
+  /** Access tokens (docs/protocol.md, "Security"): `control` is required on a host other than loopback;
+   * with none (loopback only) every client has the control role. */
+  readonly tokens?: AccessTokens;
+  /** Serve HTTPS and WSS with this PEM certificate (chain) and key. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** Client messages each connection may send: a token bucket (default 20 a second, bursts of 40). */
+  readonly rateLimit?: RateLimit;
+  /** Where control actions, connections and refused requests are recorded (default: nowhere). */
+  readonly audit?: AuditSink;
+  /** Every this many ms each client is pinged; one that has not answered the previous ping by then is
+   * dropped, so a dead client goes within twice this (default 15000: within 30 s). 0 turns it off. */
+  readonly heartbeatMs?: number;
 }
+
+/** A connection's role, address, rate limit and liveness. */
+interface Peer extends ControlPeer {
+  readonly ws: WebSocket;
+  /** Answered the last ping (or has not been pinged yet). */
+  alive: boolean;
+}
+
+export const DEFAULT_HEARTBEAT_MS = 15_000;
 
 export type { ControlClient, ControlHandler } from './control-dispatch.js';
 
@@ -64,7 +93,10 @@ function defaultViewerDir(): string {
 
 export class LiveServer {
   readonly metrics: Metrics;
-  private readonly http: Server;
+  private readonly http: Server | HttpsServer;
+  private readonly access: AccessControl;
+  private readonly peers = new Map<number, Peer>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
   private readonly clients = new Map<number, ClientChannel>();
   private readonly stats = new RollingStats();
@@ -80,8 +112,12 @@ export class LiveServer {
 
   /** Create, bind and start serving. Rejects if the port cannot be bound. */
   static async listen(options: LiveServerOptions = {}): Promise<LiveServer> {
+    const host = options.host ?? '127.0.0.1';
+    if (!isLoopback(host) && options.tokens?.control === undefined) {
+      throw new Error(`serving on ${host} (not loopback) needs a control token (the tokens option; sam2rad serve --token)`);
+    }
     const server = new LiveServer(options);
-    await server.bind(options.host ?? '127.0.0.1', options.port ?? 8080);
+    await server.bind(host, options.port ?? 8080);
     server.start();
     return server;
   }
@@ -90,7 +126,8 @@ export class LiveServer {
     const viewerDir = options.viewerDir ?? defaultViewerDir();
     this.metrics = options.metrics ?? new Metrics();
     this.limits = { ...DEFAULT_CHANNEL_LIMITS, ...options.channelLimits };
-    this.controls = new ControlDispatcher(options.maxControlMessageBytes ?? 16 * 1024);
+    this.controls = new ControlDispatcher(options.maxControlMessageBytes ?? 16 * 1024, options.audit);
+    this.access = new AccessControl(options.tokens);
     this.log = options.log ?? ((message) => console.warn(`[server] ${message}`));
 
     this.metrics.gauge('sam2rad_ws_clients', 'Connected WebSocket clients.', () => this.clients.size);
@@ -105,16 +142,20 @@ export class LiveServer {
       return since === undefined ? 0 : Math.max(0, (Date.now() - since) / 1000);
     });
 
-    this.http = createServer(
-      createRequestHandler({
-        viewerDir,
-        metrics: this.metrics,
-        recording: options.recording ?? null,
-        health: () => this.health(),
-      }),
+    const requests = createRequestHandler({
+      viewerDir,
+      metrics: this.metrics,
+      recording: options.recording ?? null,
+      health: () => this.health(),
+      access: this.access,
+      secure: options.tls !== undefined,
+      ...(options.audit ? { audit: options.audit } : {}),
+    });
+    this.http = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, requests) : createServer(requests);
+    acceptWebSockets(this.http, this.wss, this.access, (req) =>
+      options.audit?.({ event: 'unauthorized', address: remote(req), role: null, action: 'GET /ws' }),
     );
-    acceptWebSockets(this.http, this.wss);
-    this.wss.on('connection', (ws) => this.connect(ws));
+    this.wss.on('connection', (ws, req) => this.connect(ws, req));
 
     this.onControl('hello', (message, client) => {
       controlFields('hello', message);
@@ -135,10 +176,10 @@ export class LiveServer {
     return this.http.address() as AddressInfo;
   }
 
-  /** Base URL of the viewer, e.g. http://127.0.0.1:8080. */
+  /** Base URL of the viewer, e.g. http://127.0.0.1:8080 (https:// with TLS). */
   get url(): string {
     const { address, family, port } = this.address;
-    return `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+    return `${this.options.tls ? 'https' : 'http'}://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
   }
 
   get clientCount(): number {
@@ -196,6 +237,7 @@ export class LiveServer {
   /** Stop accepting, close every client (1001) and release the port. */
   async close(): Promise<void> {
     clearInterval(this.statusTimer);
+    clearInterval(this.heartbeatTimer);
     for (const s of this.subscriptions) s.unsubscribe();
     for (const channel of this.clients.values()) channel.close(1001, 'server shutting down');
     // A stalled client never answers the close handshake; don't let it hold the port for ws's 30 s timeout.
@@ -249,13 +291,43 @@ export class LiveServer {
     }
     this.statusTimer = setInterval(() => this.broadcastStatus(), options.statusIntervalMs ?? 1000);
     this.statusTimer.unref();
+    const heartbeat = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    if (heartbeat > 0) {
+      this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeat);
+      this.heartbeatTimer.unref();
+    }
   }
 
-  private connect(ws: WebSocket): void {
+  /** Drops every client that did not answer the previous ping, and pings the others. */
+  private heartbeat(): void {
+    for (const [id, peer] of this.peers) {
+      if (!peer.alive) {
+        this.log(`client ${id} (${peer.address}) did not answer a ping: dropped`);
+        peer.ws.terminate();
+        continue;
+      }
+      peer.alive = false;
+      try {
+        peer.ws.ping();
+      } catch {
+        peer.ws.terminate();
+      }
+    }
+  }
+
+  private connect(ws: WebSocket, req: IncomingMessage): void {
     const channel = new ClientChannel(this.nextClientId++, ws, this.limits, () => this.metrics.wsFramesSkipped.inc());
     this.clients.set(channel.id, channel);
-    ws.on('message', (data, isBinary) => void this.controls.dispatch(channel, data, isBinary));
-    ws.on('close', () => {
+    // The upgrade was refused without a valid token, so the role is known here.
+    const role = this.access.authenticate(req).role ?? 'view';
+    const peer: Peer = { ws, role, address: remote(req), bucket: new TokenBucket(this.options.rateLimit ?? DEFAULT_RATE_LIMIT), alive: true };
+    this.peers.set(channel.id, peer);
+    this.options.audit?.({ event: 'connect', client: channel.id, address: peer.address, role });
+    ws.on('pong', () => (peer.alive = true));
+    ws.on('message', (data, isBinary) => void this.controls.dispatch(channel, data, isBinary, peer));
+    ws.on('close', (code) => {
+      this.options.audit?.({ event: 'disconnect', client: channel.id, address: peer.address, role, params: { code } });
+      this.peers.delete(channel.id);
       this.clients.delete(channel.id);
       this.compressed.remove(channel.id);
     });
