@@ -100,3 +100,27 @@ it('asks for a picture no larger than the canvas can show, and maps prompts in f
   expect(redPixelCount(shot)).toBeGreaterThan(shot.width * shot.height * 0.01);
   await page.close();
 });
+
+it('measures what it paints: displayed fps and frame-to-paint latency beside the server’s figures', { timeout: 60_000 }, async () => {
+  const { page } = await open();
+  await page.waitForFunction(() => window.sam2radViewer.display.painted >= 30 && window.sam2radViewer.server !== null, undefined, { timeout: 20_000 });
+  await page.waitForTimeout(1500);
+  const { display, server: status } = await page.evaluate(() => ({ display: { ...window.sam2radViewer.display, paints: window.sam2radViewer.display.paints.slice(-30) }, server: window.sam2radViewer.server }));
+  // Frames are published every 33 ms; a page that keeps up paints most of them.
+  expect(display.fps).toBeGreaterThan(10);
+  expect(display.fps).toBeLessThan(40);
+  // The server and the page share a machine: the offset is measured within a few milliseconds.
+  expect(display.clock!.uncertaintyMs).toBeLessThan(50);
+  // The synthetic frames are stamped `decoded` 24 ms before they are published, so every frame-to-paint
+  // latency is at least that (a wrong clock offset would show here).
+  const latencies = display.paints.map((p: { frameToPaintMs: number | null }) => p.frameToPaintMs!);
+  expect(Math.min(...latencies)).toBeGreaterThanOrEqual(24 - display.clock!.uncertaintyMs);
+  expect(display.frameToPaint.p50!).toBeLessThan(1000);
+  expect(display.frameToPaint.p95!).toBeGreaterThanOrEqual(display.frameToPaint.p50!);
+  expect(display.bytesPerFrame!).toBeLessThan(2 * WIDTH * HEIGHT * 0.2);
+  expect(status!.fps).toBeGreaterThan(10);
+  const text = await page.locator('#status').textContent();
+  expect(text).toMatch(/^shown \d+\.\d fps · frame-to-paint p50 \d+ ms \/ p95 \d+ ms · server \d+\.\d fps · latency p50/);
+  expect(Number(await page.evaluate(() => document.body.dataset.displayFps))).toBeGreaterThan(0);
+  await page.close();
+});

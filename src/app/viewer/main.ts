@@ -5,18 +5,21 @@
 // data-mode (session mode from the server), data-tool (point | brush), data-prompt-class,
 // data-tracked (comma-separated tracked classes), data-frame-index (index of the frame on screen),
 // data-roi, data-prompts-sent (prompt messages sent), data-pending-prompts (prompt markers on screen),
-// data-frozen, data-last-ack / data-last-error (text of the last reply or local refusal).
-// `window.sam2radViewer` exposes the displayed frame and the frame → page coordinate mapping.
+// data-frozen, data-last-ack / data-last-error (text of the last reply or local refusal), data-display-fps
+// (frames painted per second, last 3 s). `window.sam2radViewer` exposes the displayed frame, the frame → page
+// coordinate mapping, what the page paints (`display`: fps, frame-to-paint percentiles, every paint) and the
+// server's last status (`server`).
 //
 // Frames come compressed (protocol version 2: the viewer subscribes on connecting, asking for images no
 // larger than its canvas can show) and are decoded one at a time, newest first: a frame that arrives while
 // another is decoding waits, and a newer one replaces it, so the display keeps up instead of catching up.
 import { COMPRESSED_PROTOCOL_VERSION } from '../server/compressed-frame.js';
-import type { ServerMessage } from '../server/wire-format.js';
+import type { ServerMessage, StatusMessage } from '../server/wire-format.js';
 import { Connection, type ControlRequest } from './connection.js';
 import { replyingControl } from './control.js';
 import { frameToClient } from './coords.js';
 import { errorText, findUi } from './dom.js';
+import { DisplayStats, type DisplaySummary, type Paint } from './display-stats.js';
 import { decodeViewerFrame, releaseFrame, type ViewerFrame } from './frames.js';
 import { attachGestures } from './gestures.js';
 import { MessageLog } from './log.js';
@@ -30,10 +33,21 @@ import { StatusLine } from './status-line.js';
 
 declare global {
   interface Window {
-    /** For tests and debugging: the frame on screen and where a frame pixel is on the page. */
+    /** For tests and debugging: the frame on screen and where a frame pixel is on the page; what the page
+     * paints (`display`) and what the server reported last (`server`). */
     sam2radViewer: {
       readonly frame: ViewerFrame | null;
       frameToClient(x: number, y: number): { clientX: number; clientY: number };
+      readonly display: DisplaySummary & {
+        /** Server clock minus page clock (ms) and its uncertainty; null until a compressed stream starts. */
+        readonly clock: { readonly offsetMs: number; readonly uncertaintyMs: number } | null;
+        /** Frames that arrived but were replaced by newer ones before they could be decoded. */
+        readonly notDecoded: number;
+        readonly received: number;
+        /** Every paint (bounded), oldest first. */
+        readonly paints: readonly Paint[];
+      };
+      readonly server: StatusMessage | null;
     };
   }
 }
@@ -45,8 +59,11 @@ const history = new PromptHistory();
 const log = new MessageLog(ui);
 const request: Connection['request'] = (message) => connection.request(message);
 const control = replyingControl(request, log);
-const renderer = new Renderer(ui, state, history);
+const display = new DisplayStats();
+const renderer = new Renderer(ui, state, history, (frame, at) => display.record(frame, at));
 const statusLine = new StatusLine(ui.status);
+let lastStatus: StatusMessage | null = null;
+let notDecoded = 0;
 const session = new SessionPanel(ui, state, control);
 const recordings = new RecordingsPanel(ui, request, log);
 const tools = new PromptTools(ui, state, history, session, control, log);
@@ -75,6 +92,7 @@ function onFrame(buffer: ArrayBuffer, receivedAt: number): void {
   state.framesReceived++;
   body.framesReceived = String(state.framesReceived);
   if (decoding) {
+    if (waiting) notDecoded++;
     waiting = { buffer, receivedAt };
     return;
   }
@@ -107,6 +125,7 @@ function show(frame: ViewerFrame): void {
 
 function onMessage(message: ServerMessage): void {
   if (message.type === 'status') {
+    lastStatus = message;
     statusLine.showStatus(message);
     recordings.showStatus(message);
     if (message.session) session.showSession(message.session);
@@ -120,14 +139,27 @@ window.sam2radViewer = {
     return state.displayed;
   },
   frameToClient: (x, y) => frameToClient(ui.canvas, x, y),
+  get display() {
+    return { ...display.summary(), clock: display.clock, notDecoded, received: state.framesReceived, paints: display.paints };
+  },
+  get server() {
+    return lastStatus;
+  },
 };
+setInterval(() => {
+  const summary = display.summary();
+  statusLine.showDisplay(summary);
+  body.displayFps = String(summary.fps);
+}, 500);
 
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const connection = new Connection(wsUrl, {
   onFrame,
   onMessage,
   subscription,
-  onStream() {},
+  onStream(_stream, clock) {
+    display.clock = clock;
+  },
   onSubscribeRefused(reason) {
     log.note(`this server sends uncompressed frames (${reason})`, true);
   },

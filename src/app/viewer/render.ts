@@ -128,6 +128,8 @@ export class Renderer {
     private readonly ui: Pick<Ui, 'canvas' | 'opacity' | 'renderMode' | 'showRoi' | 'body'>,
     private readonly state: ViewerState,
     private readonly history: PromptHistory,
+    /** Called when a new frame is put on screen, with the animation frame's time. */
+    private readonly onPaint: (frame: ViewerFrame, at: number) => void = () => {},
   ) {
     this.ctx = context2d(ui.canvas);
     const redraw = (): void => {
@@ -149,6 +151,7 @@ export class Renderer {
 
   private render(): void {
     const { state, ui } = this;
+    let painted: ViewerFrame | null = null;
     if (state.frameDirty && state.frame) {
       // Frozen: keep showing the same frame (only redraw it, e.g. for an opacity change).
       const frame = state.frozen && state.displayed ? state.displayed : state.frame;
@@ -173,11 +176,14 @@ export class Renderer {
         ui.body.frameIndex = String(frame.header.index);
         const roi = frame.header.roi;
         ui.body.roi = roi ? `${roi.x},${roi.y},${roi.width},${roi.height}` : '';
+        painted = frame;
       }
       state.frameDirty = false;
       state.overlayDirty = true;
     }
     if (state.overlayDirty && state.displayed) this.drawMarks(state.displayed);
+    // After the drawing: the time the frame is on the canvas (the compositor shows it next).
+    if (painted) this.onPaint(painted, performance.now());
   }
 
   private drawMarks(displayed: ViewerFrame): void {
