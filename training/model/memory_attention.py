@@ -21,13 +21,8 @@ PTR_SPLIT = 4  # a 256-d object pointer becomes 4 tokens of 64 channels (SAM2)
 
 
 class MemoryAttentionLayer(nn.Module):
-    def __init__(self, dim: int, memory_dim: int, ffn_dim: int, tokens: int):
+    def __init__(self, dim: int, memory_dim: int, ffn_dim: int):
         super().__init__()
-        # Where each query token sits, learned for the cross-attention alone. SAM2 rotates queries and keys
-        # by their positions (RoPE), so a token can find the memory at its own place even where the frame
-        # shows nothing (a lost frame, a shadow); the shared 0.1-scaled sine code is too weak for that.
-        # Zero at first: a fine-tune starts from the model as it was.
-        self.cross_query_pos = nn.Parameter(torch.zeros(tokens, dim))
         self.norm1 = nn.LayerNorm(dim)
         self.self_attn = Attention(dim, 4, internal_dim=dim // 2)
         self.norm2 = nn.LayerNorm(dim)
@@ -39,7 +34,7 @@ class MemoryAttentionLayer(nn.Module):
         n = self.norm1(x)
         x = x + self.self_attn(n + pos, n + pos, n)
         n = self.norm2(x)
-        x = x + self.cross_attn(n + pos + self.cross_query_pos, memory + memory_pos, memory, key_bias)
+        x = x + self.cross_attn(n + pos, memory + memory_pos, memory, key_bias)
         return x + self.ffn(self.norm3(x))
 
 
@@ -47,7 +42,7 @@ class MemoryAttention(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         d, md = cfg.embed_dim, cfg.memory_dim
-        self.layers = nn.ModuleList(MemoryAttentionLayer(d, md, 512, cfg.embed_size ** 2) for _ in range(cfg.memory_layers))
+        self.layers = nn.ModuleList(MemoryAttentionLayer(d, md, 512) for _ in range(cfg.memory_layers))
         self.norm = nn.LayerNorm(d)
         self.temporal_codes = nn.Parameter(torch.randn(cfg.memory_frames, md) * 0.02)
         self.pointer_codes = nn.Parameter(torch.randn(cfg.memory_frames, md) * 0.02)

@@ -30,9 +30,6 @@ from training.model.unet import UNet
 from training.train.steps import sam2rad_step, unet_step
 
 
-POSITION_LR_SCALE = 25.0
-
-
 def restrict_training(model, trainable: str, query_classes: list[str]) -> list:
     """-> the (name, parameter) pairs the optimizer may change."""
     if trainable == "all":
@@ -167,14 +164,10 @@ def main():
     if args.batch_norm == "frozen":
         batch_norms_to_eval(model)
     decays = lambda p: p.ndim > 1 and args.trainable not in ("point-labels", "class-queries")
-    # Position tables start at zero and must reach the scale of the codes they add to: Adam moves each entry
-    # by about lr a step, so they learn POSITION_LR_SCALE times faster (no weight decay).
-    is_position = lambda n: n.endswith("cross_query_pos")
-    decay = [p for n, p in trainable if decays(p) and not is_position(n)]
-    no_decay = [p for n, p in trainable if not decays(p) and not is_position(n)]
-    position = [p for n, p in trainable if is_position(n)]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0},
-                             {"params": position, "weight_decay": 0.0, "lr_scale": POSITION_LR_SCALE}], lr=args.lr)
+    decay = [p for n, p in trainable if decays(p)]
+    no_decay = [p for n, p in trainable if not decays(p)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=args.lr)
     budget = args.minutes * 60
     start = time.time()
     clock_start = clock()
@@ -207,7 +200,7 @@ def main():
         progress = elapsed / budget
         lr = args.lr * min(1.0, (step - warmup_from + 1) / 50) * (0.5 * (1 + math.cos(math.pi * progress)) * 0.95 + 0.05)
         for g in opt.param_groups:
-            g["lr"] = lr * g.get("lr_scale", 1.0)
+            g["lr"] = lr
         images, masks, weights, cls = data.batch(args.batch, frames, cfg.image_size, args.artefact_p)
         if args.model == "sam2rad":
             loss = sam2rad_step(model, images, masks, weights, cls, args.correction_p, args.correction_weight,
