@@ -228,12 +228,8 @@ const TISSUE = 1;
 export function calibrationOf(dataset: NaturalDataset, columns: number, rows: number): FrameCalibration | undefined {
   const regions = items(dataset, 'SequenceOfUltrasoundRegions')
     .map((r) => {
-      const x0 = Math.max(0, numberOf(r, 'RegionLocationMinX0') ?? 0);
-      const y0 = Math.max(0, numberOf(r, 'RegionLocationMinY0') ?? 0);
-      const x1 = Math.min(columns - 1, numberOf(r, 'RegionLocationMaxX1') ?? -1);
-      const y1 = Math.min(rows - 1, numberOf(r, 'RegionLocationMaxY1') ?? -1);
       return {
-        rect: { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } as Rect,
+        rect: regionRect(r, columns, rows),
         dx: Math.abs(numberOf(r, 'PhysicalDeltaX') ?? 0),
         dy: Math.abs(numberOf(r, 'PhysicalDeltaY') ?? 0),
         ok: numberOf(r, 'RegionSpatialFormat') === SPATIAL_2D && numberOf(r, 'PhysicalUnitsXDirection') === CENTIMETRES && numberOf(r, 'PhysicalUnitsYDirection') === CENTIMETRES,
@@ -251,6 +247,20 @@ export function calibrationOf(dataset: NaturalDataset, columns: number, rows: nu
     return { mmPerPixel: { x: Number(spacing[1]), y: Number(spacing[0]) }, source: 'dicom' };
   }
   return undefined;
+}
+
+/** A Sequence of Ultrasound Regions item's rectangle (inclusive corners), clamped to the frame. */
+function regionRect(region: NaturalDataset, columns: number, rows: number): Rect {
+  const x0 = Math.max(0, numberOf(region, 'RegionLocationMinX0') ?? 0);
+  const y0 = Math.max(0, numberOf(region, 'RegionLocationMinY0') ?? 0);
+  const x1 = Math.min(columns - 1, numberOf(region, 'RegionLocationMaxX1') ?? -1);
+  const y1 = Math.min(rows - 1, numberOf(region, 'RegionLocationMaxY1') ?? -1);
+  return { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+/** Every region of the Sequence of Ultrasound Regions (any kind: image, Doppler, M-mode), in frame pixels. */
+export function ultrasoundRegions(dataset: NaturalDataset, columns: number, rows: number): Rect[] {
+  return items(dataset, 'SequenceOfUltrasoundRegions').map((r) => regionRect(r, columns, rows)).filter((r) => r.width > 0 && r.height > 0);
 }
 
 /** The palette as grey: luma of each entry's RGB (16-bit entries use their high byte). */

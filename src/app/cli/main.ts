@@ -10,6 +10,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   eval: async () => (await import('./eval-command.js')).evalCommand,
   roi: async () => (await import('./roi-command.js')).roiCommand,
   bench: async () => (await import('./bench-command.js')).benchCommand,
+  export: async () => (await import('./export-command.js')).exportCommand,
 };
 
 async function usage(): Promise<string> {
