@@ -2,8 +2,14 @@
  * Writes one segmented cine recording (the folder layout is in recording-format.ts). Every accepted frame
  * lands in both videos, the masks and the metadata, so video frame count == mask count == metadata
  * frameCount. RecordingController (recording-control.ts) starts and stops recorders on a live stream.
+ *
+ * Storage faults (a full disk, a write error) stop the recording, never the stream: the error names the
+ * cause in plain words, the frame's partial mask is removed, and a reserve file (.reserve, kept at 1 MiB
+ * plus twice metadata.json) is deleted first so that the videos' last fragment and the final metadata.json
+ * (complete: false, with the error) still fit on a full disk. A reserve that cannot grow means the disk is
+ * full: the recording stops there, cleanly, before a write fails.
  */
-import { writeFile } from 'node:fs/promises';
+import { appendFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SegmentedFrame } from '../../src/core/frames/frame.js';
 import type { RecordingState } from '../../src/core/contracts/live-status.js';
@@ -43,6 +49,21 @@ interface Encoders {
   readonly source: VideoWriter;
 }
 
+/** Space kept free for finishing a recording on a full disk: this plus twice metadata.json's size. */
+export const RESERVE_BASE_BYTES = 1024 * 1024;
+export const RESERVE_FILE = '.reserve';
+
+/** Plain words for a storage error (errno code or ffmpeg's message), or undefined for anything else. */
+export function storageFault(message: string, code?: string): string | undefined {
+  const has = (c: string, text: RegExp) => code === c || text.test(message);
+  if (has('ENOSPC', /ENOSPC|No space left on device/)) return 'the recording disk is full';
+  if (has('EDQUOT', /EDQUOT|Disk quota exceeded/)) return 'the disk quota of the recording folder is exceeded';
+  if (has('EFBIG', /EFBIG|File too large|SIGXFSZ/)) return 'a recording file reached the size limit';
+  if (has('EROFS', /EROFS|Read-only file system/)) return 'the recording disk is read-only';
+  if (has('EIO', /EIO\b|Input\/output error/)) return 'the recording disk reported an I/O error';
+  return undefined;
+}
+
 /**
  * One recording. `write` never blocks the caller: frames queue up to `maxQueue`; past that the
  * recording stops with an overflow error instead of silently losing frames.
@@ -68,6 +89,8 @@ export class Recorder {
   private pumping: Promise<void> | null = null;
   private metadataWrite: Promise<void> = Promise.resolve();
   private savedFrameCount = -1;
+  private reserveBytes = 0;
+  private maskBytes = 0;
   private resolveClosed!: (state: RecordingState) => void;
   private closing = false;
 
@@ -77,7 +100,14 @@ export class Recorder {
     if (!(fps > 0 && Number.isFinite(fps))) throw new Error(`recording fps must be a positive number, got ${fps}`);
     const { id, folder } = options.folder ? await createExactFolder(options.folder) : await createRecordingFolder(options.dir);
     const recorder = new Recorder(id, folder, { ...options, ffmpegPath: options.ffmpegPath ?? (await ffmpegPath()) }, fps);
-    await recorder.saveMetadata(false);
+    try {
+      await recorder.saveMetadata(false);
+      await recorder.growReserve();
+    } catch (err) {
+      await recorder.stop();
+      const fault = storageFault((err as Error).message, (err as NodeJS.ErrnoException).code);
+      throw new Error(`cannot start a recording in ${folder}: ${fault ? `${fault} (${(err as Error).message})` : (err as Error).message}`);
+    }
     return recorder;
   }
 
@@ -94,7 +124,13 @@ export class Recorder {
     this.ffmpegPath = options.ffmpegPath!;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.metadataTimer = setInterval(() => {
-      if (this.recorded.length !== this.savedFrameCount) void this.saveMetadata(false).catch((err: Error) => this.fail(`cannot write metadata: ${err.message}`));
+      if (this.recorded.length === this.savedFrameCount) return;
+      void this.saveMetadata(false)
+        .then(() => this.growReserve())
+        .catch((err: NodeJS.ErrnoException) => {
+          const fault = storageFault(err.message, err.code);
+          this.fail(fault ? `recording stopped after ${this.recorded.length} frames: ${fault} (${err.message})` : `cannot write metadata: ${err.message}`);
+        });
     }, options.metadataIntervalMs ?? 1000);
     this.metadataTimer.unref();
   }
@@ -106,6 +142,20 @@ export class Recorder {
 
   get error(): string | null {
     return this.failure;
+  }
+
+  /** Bytes this recording holds on disk now: videos, masks and metadata (not the temporary reserve). */
+  async bytesOnDisk(): Promise<number> {
+    const sizes = await Promise.all(
+      ['overlay.mp4', 'source.mp4', METADATA_FILE].map((name) => stat(path.join(this.folder, name)).then((s) => s.size, () => 0)),
+    );
+    return sizes.reduce((a, b) => a + b, 0) + this.maskBytes;
+  }
+
+  /** Stop with `reason` as the error (e.g. a quota reached); what was written is kept. */
+  abort(reason: string): Promise<RecordingState> {
+    this.fail(reason);
+    return this.closed;
   }
 
   /** Queue a frame. Ignored once the recording is stopping or failed. */
@@ -144,7 +194,11 @@ export class Recorder {
         await this.writeFrame(frame);
       } catch (err) {
         this.queue.length = 0;
-        this.fail(`recording failed at source frame ${frame.index}: ${(err as Error).message}`);
+        // The frame is not recorded: its mask, if half written, goes too (masks == frameCount).
+        await unlink(path.join(this.folder, maskName(this.recorded.length))).catch(() => {});
+        const { message, code } = err as NodeJS.ErrnoException;
+        const fault = storageFault(message, code);
+        this.fail(`recording failed at source frame ${frame.index}: ${fault ? `${fault}: ` : ''}${message}`);
       }
     }
   }
@@ -156,11 +210,13 @@ export class Recorder {
       throw new Error(`frame size changed from ${this.size!.width}x${this.size!.height} to ${width}x${height}`);
     }
     const n = this.recorded.length;
+    const mask = encodeMask(frame, this.masks!.encoding === 'binary');
     await Promise.all([
       encoders.overlay.write(renderOverlay(frame.data, frame.classMap, width, height)),
       encoders.source.write(frame.data),
-      writeFile(path.join(this.folder, maskName(n)), encodeMask(frame, this.masks!.encoding === 'binary')),
+      writeFile(path.join(this.folder, maskName(n)), mask),
     ]);
+    this.maskBytes += mask.length;
     const biometry = frame.results.filter((r) => r.biometry).map((r) => [r.className, r.biometry!] as const);
     this.recorded.push({
       index: frame.index,
@@ -187,6 +243,9 @@ export class Recorder {
   private async finalise(): Promise<RecordingState> {
     await this.pumping;
     clearInterval(this.metadataTimer);
+    // Room for the videos' last fragment and the final metadata.json, also on a full disk.
+    await unlink(path.join(this.folder, RESERVE_FILE)).catch(() => {});
+    this.reserveBytes = 0;
     if (this.encoders) {
       const results = await Promise.allSettled([this.encoders.overlay.finish(), this.encoders.source.finish()]);
       for (const r of results) if (r.status === 'rejected') this.failure ??= `finalising video failed: ${(r.reason as Error).message}`;
@@ -197,6 +256,16 @@ export class Recorder {
       this.failure ??= `cannot write metadata: ${(err as Error).message}`;
     }
     return { active: false, id: this.id, frames: this.recorded.length, error: this.failure };
+  }
+
+  /** Grows .reserve to RESERVE_BASE_BYTES plus twice metadata.json; rejects (ENOSPC) on a full disk. */
+  private async growReserve(): Promise<void> {
+    if (this.closing) return;
+    const metadataBytes = await stat(path.join(this.folder, METADATA_FILE)).then((s) => s.size, () => 0);
+    const missing = RESERVE_BASE_BYTES + 2 * metadataBytes - this.reserveBytes;
+    if (missing <= 0) return;
+    await appendFile(path.join(this.folder, RESERVE_FILE), Buffer.alloc(missing));
+    this.reserveBytes += missing;
   }
 
   /** Serialised so two snapshots never race on the temp file. */

@@ -12,6 +12,7 @@ import {
 import { Recorder, type RecorderOptions } from './recorder.js';
 import type { RecordingContext } from './recording-format.js';
 import { listRecordings } from './recording-catalogue.js';
+import { RecordingQuota } from './recording-quota.js';
 
 export interface RecordingControllerOptions extends Omit<RecorderOptions, 'context' | 'fps'> {
   /** Processed frames. Must be hot/shared: the controller subscribes only while recording. */
@@ -20,6 +21,12 @@ export interface RecordingControllerOptions extends Omit<RecorderOptions, 'conte
   readonly context: () => RecordingContext;
   /** Source frame rate when known (read at each start); 30 otherwise. */
   readonly fps?: () => number | undefined;
+  /** Keep all recordings under this many bytes, removing the oldest first (recording-quota.ts). */
+  readonly quotaBytes?: number;
+  /** How often the quota is checked while recording. Default 5000 ms. */
+  readonly quotaIntervalMs?: number;
+  /** Quota removals and the like (default: console.warn). */
+  readonly log?: (line: string) => void;
 }
 
 /** Start/stop recordings of a frame stream; the server's `RecordingControl`. */
@@ -30,9 +37,13 @@ export class RecordingController implements RecordingControl {
   private current: { recorder: Recorder; subscription: Subscription } | null = null;
   private starting = false;
   private last: RecordingState = { active: false, id: null, frames: 0, error: null };
+  private readonly quota: RecordingQuota | undefined;
+  private quotaTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RecordingControllerOptions) {
     this.dir = options.dir;
+    const log = options.log ?? ((line: string) => console.warn(`[recording] ${line}`));
+    this.quota = options.quotaBytes === undefined ? undefined : new RecordingQuota(options.dir, options.quotaBytes, log);
   }
 
   state(): RecordingState {
@@ -45,11 +56,16 @@ export class RecordingController implements RecordingControl {
     this.starting = true;
     try {
       const { dir, maxQueue, metadataIntervalMs, ffmpegPath, context, fps } = this.options;
+      if (this.quota) this.announce(await this.quota.enforce());
       const recorder = await Recorder.start({ dir, maxQueue, metadataIntervalMs, ffmpegPath, context: context(), fps: fps?.() });
       const subscription = this.options.frames.subscribe({ next: (frame) => recorder.write(frame) });
       this.current = { recorder, subscription };
       void recorder.closed.then((state) => this.finished(recorder, state));
       this.subject.next({ type: 'started', id: recorder.id });
+      if (this.quota) {
+        this.quotaTimer = setInterval(() => void this.checkQuota(recorder), this.options.quotaIntervalMs ?? 5000);
+        this.quotaTimer.unref();
+      }
       return this.state();
     } finally {
       this.starting = false;
@@ -73,8 +89,30 @@ export class RecordingController implements RecordingControl {
     this.subject.complete();
   }
 
+  /** While recording: older recordings go first; the running one is stopped when it alone passes the quota. */
+  private async checkQuota(recorder: Recorder): Promise<void> {
+    const quota = this.quota!;
+    try {
+      const check = await quota.enforce({ id: recorder.id, bytes: await recorder.bytesOnDisk() });
+      this.announce(check);
+      if (check.totalBytes > quota.quotaBytes && this.current?.recorder === recorder) {
+        await recorder.abort(
+          `recording stopped after ${recorder.frames} frames: the recording quota of ${quota.quotaBytes} bytes is reached ` +
+            `(${check.totalBytes} bytes; no older recording left to remove)`,
+        );
+      }
+    } catch (err) {
+      (this.options.log ?? console.warn)(`recording quota check failed: ${(err as Error).message}`);
+    }
+  }
+
+  private announce(check: { readonly removed: readonly string[] }): void {
+    for (const id of check.removed) this.subject.next({ type: 'removed', id, reason: 'quota' });
+  }
+
   private finished(recorder: Recorder, state: RecordingState): void {
     if (this.current?.recorder !== recorder) return;
+    clearInterval(this.quotaTimer);
     this.current.subscription.unsubscribe();
     this.current = null;
     this.last = state;

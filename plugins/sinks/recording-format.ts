@@ -6,7 +6,7 @@
  *   metadata.json    source, model, per-frame index/timestamps/object scores/biometry; replaced atomically
  * Written by the Recorder (recorder.ts), read back by listRecordings (recording-catalogue.ts).
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import type { Biometry } from '../../src/core/frames/biometry.js';
@@ -59,8 +59,14 @@ export function maskName(n: number): string {
 /** Write JSON so readers only ever see the old or the new complete file. */
 export async function writeJsonAtomic(folder: string, name: string, value: unknown): Promise<void> {
   const temp = path.join(folder, METADATA_TEMP);
-  await writeFile(temp, JSON.stringify(value));
-  await rename(temp, path.join(folder, name));
+  try {
+    await writeFile(temp, JSON.stringify(value));
+    await rename(temp, path.join(folder, name));
+  } catch (err) {
+    // A half-written temp file (a full disk) is not left behind; the previous file stays as it was.
+    await unlink(temp).catch(() => {});
+    throw err;
+  }
 }
 
 /** A fresh folder named after the start time (sortable); suffixed if two start in the same millisecond. */

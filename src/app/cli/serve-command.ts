@@ -12,7 +12,8 @@ import { openSource } from '../../../plugins/sources/index.js';
 import type { Source } from '../../core/contracts/source.js';
 import { livePipeline, sourceStatus } from '../pipeline/live-pipeline.js';
 import { registerSessionControls } from '../pipeline/session-controls.js';
-import { intOption, type Command } from './command.js';
+import { UsageError, intOption, type Command } from './command.js';
+import { parseBytes } from '../../../plugins/sinks/recording-quota.js';
 import { DEFAULT_MODEL_DIR, MODEL_OPTIONS } from './defaults.js';
 import { cropToRoi } from '../../core/frames/roi-crop.js';
 import { loadStreamDefinition } from '../pipeline/stream-definition.js';
@@ -40,12 +41,23 @@ export const serveCommand: Command = {
     ...ACCESS_OPTIONS,
     record: { type: 'boolean', default: false, help: 'start recording at once' },
     'record-dir': { type: 'string', default: 'recordings', arg: 'DIR', help: 'where recordings are written' },
+    'record-quota': {
+      type: 'string',
+      arg: 'BYTES',
+      help: 'keep --record-dir under this size (e.g. 500M, 20G): the oldest recordings are removed first, each logged',
+    },
     ...MODEL_OPTIONS,
   },
   async run(values) {
     const log = (line: string) => console.error(`[sam2rad] ${line}`);
     // Checked first: a usage error in the security options stops before anything loads.
     const access = await resolveAccess(values, String(values.host));
+    let quotaBytes: number | undefined;
+    try {
+      quotaBytes = values['record-quota'] === undefined ? undefined : parseBytes(String(values['record-quota']));
+    } catch (err) {
+      throw new UsageError(`--record-quota: ${(err as Error).message}`);
+    }
     const stream = values.stream ? await loadStreamDefinition(String(values.stream)) : undefined;
     const roi = roiOption(values, stream?.roi);
     const modelDir = values.model === DEFAULT_MODEL_DIR && stream?.model ? stream.model : String(values.model);
@@ -93,6 +105,8 @@ export const serveCommand: Command = {
       : { name: model.identity.name, version: model.identity.version, precision: model.identity.precision, ep: model.provider.used };
     const recording = new RecordingController({
       dir: path.resolve(String(values['record-dir'])),
+      ...(quotaBytes !== undefined ? { quotaBytes } : {}),
+      log,
       frames: live?.frames ?? EMPTY,
       fps: () => live?.source.info.fps,
       context: () => ({

@@ -63,7 +63,9 @@ export interface RecordingInfo {
 export type RecordingEvent =
   | { readonly type: 'started'; readonly id: string }
   | { readonly type: 'stopped'; readonly id: string; readonly frames: number }
-  | { readonly type: 'failed'; readonly id: string; readonly frames: number; readonly error: string };
+  | { readonly type: 'failed'; readonly id: string; readonly frames: number; readonly error: string }
+  /** An older recording deleted to keep the recordings folder under its quota. */
+  | { readonly type: 'removed'; readonly id: string; readonly reason: 'quota' };
 
 /** Recording control as the server uses it; implemented by plugins/sinks/recording-control.ts. */
 export interface RecordingControl {
