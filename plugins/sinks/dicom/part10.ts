@@ -4,7 +4,9 @@ import { writeFile } from 'node:fs/promises';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { EXPLICIT_VR_LITTLE_ENDIAN } from '../../sources/dicom/transfer-syntax.js';
 
-dcmjs.log.setLevel('error');
+// dcmjs logs what it works around (e.g. an implicit-VR Pixel Data read as OW); real problems throw.
+dcmjs.log.setLevel('silent');
+dcmjs.log.getLogger('validation.dcmjs').setLevel('silent');
 
 /** This implementation's class UID (under 2.25, a UUID as a decimal integer) and version name. */
 export const IMPLEMENTATION_CLASS_UID = '2.25.181342716016463787217096359612378945813';

@@ -7,7 +7,9 @@ import type { FrameCalibration } from '../../../src/core/frames/biometry.js';
 import type { Rect } from '../../../src/core/frames/roi.js';
 import { supportedTransferSyntax, type PixelEncoding, type TransferSyntax } from './transfer-syntax.js';
 
-dcmjs.log.setLevel('error');
+// dcmjs logs what it works around (e.g. an implicit-VR Pixel Data read as OW); real problems throw.
+dcmjs.log.setLevel('silent');
+dcmjs.log.getLogger('validation.dcmjs').setLevel('silent');
 
 const PIXEL_DATA_TAG = '7FE00010';
 
