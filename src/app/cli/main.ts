@@ -10,6 +10,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   eval: async () => (await import('./eval-command.js')).evalCommand,
   roi: async () => (await import('./roi-command.js')).roiCommand,
   bench: async () => (await import('./bench-command.js')).benchCommand,
+  ingest: async () => (await import('./ingest-command.js')).ingestCommand,
+  worker: async () => (await import('./worker-command.js')).workerCommand,
   export: async () => (await import('./export-command.js')).exportCommand,
 };
 

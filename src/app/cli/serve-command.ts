@@ -47,8 +47,10 @@ export const serveCommand: Command = {
       help: 'keep --record-dir under this size (e.g. 500M, 20G): the oldest recordings are removed first, each logged',
     },
     ...MODEL_OPTIONS,
+    nats: { type: 'string', arg: 'URL', help: 'many scanners: serve the results of `sam2rad worker`s from this NATS server instead of running a source and model here (docs/nats.md)' },
   },
   async run(values) {
+    if (values.nats) return (await import('./serve-nats.js')).serveNats(values);
     const log = (line: string) => console.error(`[sam2rad] ${line}`);
     // Checked first: a usage error in the security options stops before anything loads.
     const access = await resolveAccess(values, String(values.host));

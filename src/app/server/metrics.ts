@@ -173,9 +173,11 @@ export class Metrics {
   /** Per-stage latency from frame timestamps; label `stage` (a pipeline stage or `frame_to_ws`). */
   readonly stageLatency: Histogram;
 
-  constructor() {
-    this.framesProcessed = this.counter('sam2rad_frames_processed_total', 'Frames processed by the pipeline and published to the server.');
-    this.framesDropped = this.counter('sam2rad_frames_dropped_total', 'Frames dropped by the pipeline before processing.', ['reason']);
+  /** `perScanner` (many-scanner serve, docs/nats.md): processed and dropped frames carry a `scanner` label. */
+  constructor(options: { readonly perScanner?: boolean } = {}) {
+    const scanner = options.perScanner ? ['scanner'] : [];
+    this.framesProcessed = this.counter('sam2rad_frames_processed_total', 'Frames processed by the pipeline and published to the server.', scanner);
+    this.framesDropped = this.counter('sam2rad_frames_dropped_total', 'Frames dropped by the pipeline before processing.', ['reason', ...scanner]);
     this.wsFramesSkipped = this.counter('sam2rad_ws_frames_skipped_total', 'Frames skipped for slow WebSocket clients (summed over clients).');
     this.stageLatency = this.histogram(
       'sam2rad_stage_latency_seconds',

@@ -39,11 +39,16 @@ export interface LiveServerOptions {
   readonly frames?: Observable<SegmentedFrame>;
   /** Shared with the pipeline so its drop counts appear in /metrics and status. */
   readonly metrics?: Metrics;
-  readonly source?: () => SourceStatus;
-  readonly model?: () => ModelInfo;
+  /** With `scanners`, called with the client's scanner (status messages) or null (/healthz: all of them). */
+  readonly source?: (scanner: string | null) => SourceStatus;
+  readonly model?: (scanner: string | null) => ModelInfo;
   readonly recording?: RecordingControl;
   /** Mode, model classes and tracked classes of the segmentation session, for status messages and /healthz. */
-  readonly session?: () => SessionInfo;
+  readonly session?: (scanner: string | null) => SessionInfo | undefined;
+  /** Many scanners (`sam2rad serve --nats`, docs/nats.md): the scanners known now, listed in /healthz. A client
+   * picks one with `/ws?scanner=ID` (default: the first listed when it connects) and gets only the frames
+   * published for it (`publish(frame, scanner)`), and status messages about it. */
+  readonly scanners?: () => readonly ScannerSummary[];
   /** Folder with index.html, viewer.js, viewer.css. Defaults to the viewer `npm run build` bundles into dist/. */
   readonly viewerDir?: string;
   readonly channelLimits?: Partial<ChannelLimits>;
@@ -74,6 +79,12 @@ interface Peer extends ControlPeer {
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 
+/** One scanner in /healthz `scanners` (many-scanner serve); the hub adds what it knows (worker, counts). */
+export interface ScannerSummary {
+  readonly id: string;
+  readonly [key: string]: unknown;
+}
+
 export type { ControlClient, ControlHandler } from './control-dispatch.js';
 
 /**
@@ -100,6 +111,9 @@ export class LiveServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD });
   private readonly clients = new Map<number, ClientChannel>();
   private readonly stats = new RollingStats();
+  /** Many scanners: each client's scanner, and per scanner its compressed streams and rolling stats. */
+  private readonly clientScanners = new Map<number, string>();
+  private readonly perScanner = new Map<string, { compressed: CompressedStreams; stats: RollingStats }>();
   private readonly limits: ChannelLimits;
   private readonly controls: ControlDispatcher;
   /** Clients that subscribed to compressed frames (protocol version 2); the others get raw frames. */
@@ -131,14 +145,14 @@ export class LiveServer {
     this.log = options.log ?? ((message) => console.warn(`[server] ${message}`));
 
     this.metrics.gauge('sam2rad_ws_clients', 'Connected WebSocket clients.', () => this.clients.size);
-    this.metrics.gauge('sam2rad_source_up', '1 while the video source delivers frames, else 0.', () => (options.source?.().up ? 1 : 0));
+    this.metrics.gauge('sam2rad_source_up', '1 while the video source delivers frames, else 0.', () => (options.source?.(null).up ? 1 : 0));
     this.metrics.labelledGauge('sam2rad_source_state', '1 for the state the video source is in (connecting, streaming, reconnecting, ended, failed).', 'state', () => {
-      const state = options.source?.().state;
+      const state = options.source?.(null).state;
       return state ? { [state]: 1 } : {};
     });
-    this.metrics.gauge('sam2rad_source_reconnects', 'Reconnect attempts of the video source since it started.', () => options.source?.().reconnects ?? 0);
+    this.metrics.gauge('sam2rad_source_reconnects', 'Reconnect attempts of the video source since it started.', () => options.source?.(null).reconnects ?? 0);
     this.metrics.gauge('sam2rad_source_state_seconds', 'Seconds since the video source entered its current state.', () => {
-      const since = options.source?.().since;
+      const since = options.source?.(null).since;
       return since === undefined ? 0 : Math.max(0, (Date.now() - since) / 1000);
     });
 
@@ -162,13 +176,13 @@ export class LiveServer {
       // After the ack, so a client sees its hello answered before the first status.
       setImmediate(() => {
         const channel = this.clients.get(client.id);
-        if (channel) channel.sendMessage({ ...this.status(), skipped: channel.skipped });
+        if (channel) channel.sendMessage({ ...this.status(this.scannerOf(client.id)), skipped: channel.skipped });
       });
       return 'hello';
     });
     registerRecordingControls(this, options.recording);
     this.compressed = new CompressedStreams(this.log);
-    registerStreamControls(this, this.compressed, (id) => this.clients.get(id));
+    registerStreamControls(this, { subscribe: (channel, request) => this.streamsOf(this.scannerOf(channel.id)).subscribe(channel, request) }, (id) => this.clients.get(id));
   }
 
   /** Bound address (port resolved when 0 was requested). */
@@ -190,18 +204,35 @@ export class LiveServer {
    * Send a processed frame to every client (stamping `sent`) and record its metrics. Synchronous: slow
    * clients skip the frame instead of delaying it. Throws if the frame's buffers do not match its size.
    */
-  publish(frame: SegmentedFrame): void {
+  publish(frame: SegmentedFrame, scanner: string | null = null): void {
     const sent = stamp(frame, 'sent');
+    const compressed = this.streamsOf(scanner);
+    const targets = [...this.clients.values()].filter((channel) => this.scannerOf(channel.id) === scanner);
     // Raw frames (version 1) only for clients that did not subscribe to compressed ones.
-    const raw = this.clients.size > this.compressed.size ? encodeFrameMessage(sent) : null;
+    const raw = targets.some((channel) => !compressed.has(channel.id)) ? encodeFrameMessage(sent) : null;
     const latency = stageLatencies(sent.timestamps);
 
-    this.metrics.framesProcessed.inc();
+    this.metrics.framesProcessed.inc(scanner === null ? {} : { scanner });
     for (const [stage, ms] of Object.entries(latency)) this.metrics.stageLatency.observe(ms / 1000, { stage });
-    this.stats.add(sent.timestamps.sent!, latency[FRAME_TO_WS]);
+    (scanner === null ? this.stats : this.scannerState(scanner).stats).add(sent.timestamps.sent!, latency[FRAME_TO_WS]);
 
-    if (raw) for (const channel of this.clients.values()) if (!this.compressed.has(channel.id)) channel.offerFrame(raw);
-    this.compressed.publish(sent);
+    if (raw) for (const channel of targets) if (!compressed.has(channel.id)) channel.offerFrame(raw);
+    compressed.publish(sent);
+  }
+
+  /** The scanner a client watches (many-scanner serve), else null. */
+  scannerOf(clientId: number): string | null {
+    return this.clientScanners.get(clientId) ?? null;
+  }
+
+  private scannerState(scanner: string): { compressed: CompressedStreams; stats: RollingStats } {
+    let state = this.perScanner.get(scanner);
+    if (!state) this.perScanner.set(scanner, (state = { compressed: new CompressedStreams(this.log), stats: new RollingStats() }));
+    return state;
+  }
+
+  private streamsOf(scanner: string | null): CompressedStreams {
+    return scanner === null ? this.compressed : this.scannerState(scanner).compressed;
   }
 
   /** Register the handler for client messages of `type`. Returns a function that unregisters it. */
@@ -209,8 +240,8 @@ export class LiveServer {
     return this.controls.on(type, handler);
   }
 
-  health(): HealthReport & { readonly session: SessionInfo | null } {
-    const source = this.options.source?.() ?? null;
+  health(): HealthReport & { readonly session: SessionInfo | null; readonly scanners?: readonly ScannerSummary[] } {
+    const source = this.options.source?.(null) ?? null;
     return {
       status: source?.up ? 'ok' : 'degraded',
       source: {
@@ -220,17 +251,18 @@ export class LiveServer {
         ...(source?.reconnects !== undefined ? { reconnects: source.reconnects } : {}),
         ...(source?.since !== undefined ? { since: new Date(source.since).toISOString() } : {}),
       },
-      model: this.options.model?.() ?? null,
+      model: this.options.model?.(null) ?? null,
       clients: this.clients.size,
       frames: { processed: this.metrics.framesProcessed.value(), dropped: this.metrics.framesDropped.value() },
       recording: this.options.recording?.state() ?? null,
-      session: this.sessionInfo(),
+      session: this.sessionInfo(null),
+      ...(this.options.scanners ? { scanners: this.options.scanners() } : {}),
     };
   }
 
   /** A snapshot (copied arrays) so a later change in the session never alters a message already built. */
-  private sessionInfo(): SessionInfo | null {
-    const info = this.options.session?.();
+  private sessionInfo(scanner: string | null): SessionInfo | null {
+    const info = this.options.session?.(scanner);
     return info ? { mode: info.mode, classes: [...info.classes], tracked: [...info.tracked] } : null;
   }
 
@@ -318,6 +350,10 @@ export class LiveServer {
   private connect(ws: WebSocket, req: IncomingMessage): void {
     const channel = new ClientChannel(this.nextClientId++, ws, this.limits, () => this.metrics.wsFramesSkipped.inc());
     this.clients.set(channel.id, channel);
+    if (this.options.scanners) {
+      const scanner = new URL(req.url ?? '/', 'http://localhost').searchParams.get('scanner') ?? this.options.scanners()[0]?.id;
+      if (scanner) this.clientScanners.set(channel.id, scanner);
+    }
     // The upgrade was refused without a valid token, so the role is known here.
     const role = this.access.authenticate(req).role ?? 'view';
     const peer: Peer = { ws, role, address: remote(req), bucket: new TokenBucket(this.options.rateLimit ?? DEFAULT_RATE_LIMIT), alive: true };
@@ -329,7 +365,8 @@ export class LiveServer {
       this.options.audit?.({ event: 'disconnect', client: channel.id, address: peer.address, role, params: { code } });
       this.peers.delete(channel.id);
       this.clients.delete(channel.id);
-      this.compressed.remove(channel.id);
+      this.streamsOf(this.scannerOf(channel.id)).remove(channel.id);
+      this.clientScanners.delete(channel.id);
     });
     // Protocol violations (e.g. > HARD_MAX_PAYLOAD) close that socket; the listener keeps them from
     // becoming unhandled errors that would take the process down.
@@ -337,8 +374,8 @@ export class LiveServer {
   }
 
   /** Status shared by all clients; each gets its own `skipped` added. */
-  private status(): Omit<StatusMessage, 'skipped'> {
-    const summary = this.stats.summary(performance.now());
+  private status(scanner: string | null = null): Omit<StatusMessage, 'skipped'> {
+    const summary = (scanner === null ? this.stats : this.scannerState(scanner).stats).summary(performance.now());
     const health = this.health();
     return {
       type: 'status',
@@ -346,18 +383,23 @@ export class LiveServer {
       latency: { p50: summary.p50, p95: summary.p95 },
       frames: health.frames,
       clients: health.clients,
-      source: this.options.source?.() ?? null,
+      source: this.options.source?.(scanner) ?? null,
       recording: health.recording,
       recordingsRevision: this.recordingsRevision,
-      session: health.session,
+      session: scanner === null ? health.session : this.sessionInfo(scanner),
     };
   }
 
   private broadcastStatus(): void {
     try {
       if (this.clients.size === 0) return;
-      const status = this.status();
-      for (const channel of this.clients.values()) channel.offerStatus({ ...status, skipped: channel.skipped });
+      const statuses = new Map<string | null, Omit<StatusMessage, 'skipped'>>();
+      for (const channel of this.clients.values()) {
+        const scanner = this.scannerOf(channel.id);
+        let status = statuses.get(scanner);
+        if (!status) statuses.set(scanner, (status = this.status(scanner)));
+        channel.offerStatus({ ...status, skipped: channel.skipped });
+      }
     } catch (err) {
       this.log(`status not sent: ${(err as Error).message}`);
     }

@@ -10,7 +10,7 @@ import { controlFields } from './protocol.js';
 
 export function registerStreamControls(
   server: { onControl(type: string, handler: ControlHandler): () => void },
-  streams: CompressedStreams,
+  streams: Pick<CompressedStreams, 'subscribe'>,
   channel: (clientId: number) => ClientChannel | undefined,
 ): void {
   server.onControl('subscribe', (message, client) => {

@@ -1,0 +1,84 @@
+/**
+ * Per-scanner leases in the `sam2rad-leases` key-value bucket: the one worker allowed to segment a scanner.
+ *
+ * A lease is `{worker, expiresAt, since}` under the scanner's key. It is taken with a revision check: `create`
+ * when there is no live entry, `update(key, value, revision)` of an expired one, so of two workers racing
+ * for it exactly one write succeeds. The holder renews it (update with its last revision) every tick; a
+ * failed renewal means someone else holds it now. The holder stops using a lease `GUARD_MS` before it
+ * expires unless renewed, and others take it only after it expired, so two workers never segment one
+ * scanner at the same time (on hosts whose clocks agree to well under GUARD_MS: NTP).
+ */
+import type { KV } from '@nats-io/kv';
+
+export interface Lease {
+  readonly worker: string;
+  /** Unix-epoch ms. */
+  readonly expiresAt: number;
+  /** When this worker took the scanner (epoch ms). */
+  readonly since: number;
+}
+
+export interface HeldLease extends Lease {
+  readonly scanner: string;
+  readonly revision: number;
+  /** The worker that held it before, when it was taken over from one whose lease expired. */
+  readonly previous?: { readonly worker: string; readonly expiredMsAgo: number };
+}
+
+/** How long a lease lasts without renewal. A dead worker's scanners move within this plus a tick. */
+export const LEASE_MS = 2500;
+/** The holder stops this long before expiry unless it renewed meanwhile. */
+export const GUARD_MS = 700;
+
+function parse(value: Uint8Array): Lease | null {
+  try {
+    const lease = JSON.parse(new TextDecoder().decode(value)) as Lease;
+    return typeof lease.worker === 'string' && typeof lease.expiresAt === 'number' ? lease : null;
+  } catch {
+    return null;
+  }
+}
+
+const encode = (lease: Lease): string => JSON.stringify(lease);
+
+/** Takes the scanner's lease if it is free or expired; null when another worker holds it. */
+export async function acquireLease(kv: KV, scanner: string, worker: string, leaseMs = LEASE_MS): Promise<HeldLease | null> {
+  const now = Date.now();
+  const lease: Lease = { worker, expiresAt: now + leaseMs, since: now };
+  const entry = await kv.get(scanner);
+  const current = entry && entry.operation === 'PUT' ? parse(entry.value) : null;
+  try {
+    if (!entry || !current) {
+      const revision = await kv.create(scanner, encode(lease));
+      return { ...lease, scanner, revision };
+    }
+    if (current.expiresAt > now) return null;
+    const revision = await kv.update(scanner, encode(lease), entry.revision);
+    return { ...lease, scanner, revision, previous: { worker: current.worker, expiredMsAgo: now - current.expiresAt } };
+  } catch {
+    return null; // another worker wrote first (wrong last sequence)
+  }
+}
+
+/** Extends a held lease; null when it was lost (someone else's revision is newer). */
+export async function renewLease(kv: KV, held: HeldLease, leaseMs = LEASE_MS): Promise<HeldLease | null> {
+  const expiresAt = Date.now() + leaseMs;
+  try {
+    const revision = await kv.update(held.scanner, encode({ worker: held.worker, expiresAt, since: held.since }), held.revision);
+    return { ...held, expiresAt, revision };
+  } catch {
+    return null;
+  }
+}
+
+/** Gives a lease back at once (a worker stopping cleanly), so another takes the scanner without waiting. */
+export async function releaseLease(kv: KV, held: HeldLease): Promise<void> {
+  await kv.delete(held.scanner, { previousSeq: held.revision }).catch(() => {});
+}
+
+/** Who holds each scanner now (live leases only). */
+export async function readLease(kv: KV, scanner: string): Promise<Lease | null> {
+  const entry = await kv.get(scanner).catch(() => null);
+  const lease = entry && entry.operation === 'PUT' ? parse(entry.value) : null;
+  return lease && lease.expiresAt > Date.now() ? lease : null;
+}
