@@ -1,9 +1,54 @@
 // What the viewer paints, measured in the page: displayed frames per second and frame-to-paint latency,
-// from the frame's first server stamp (normally `decoded`) to the animation frame that drew it, through
-// the clock offset estimated when the stream was subscribed (connection.ts). Windowed like the server's
-// status (the last 3 s) for the status line; every paint is also kept (bounded) for benchmarks.
+// from the frame's first server stamp (normally `decoded`) to the animation frame that drew it, on the
+// server's clock through an estimated offset (ServerClock). Windowed like the server's status (the last
+// 3 s) for the status line; every paint is also kept (bounded) for benchmarks.
 import type { ClockOffset } from './connection.js';
 import type { ViewerFrame } from './frames.js';
+
+/**
+ * Server clock minus page clock (both performance.now(), ms). The `subscribe` round trip bounds it:
+ * the server built the `stream` message after the subscribe left and before its reply arrived, so the
+ * offset lies within ± half the round trip of the midpoint (ClockOffset). Each frame tightens the lower
+ * bound: it arrived after the server stamped it `sent`, so offset >= sent - arrival. The estimate is the
+ * midpoint until a frame's bound passes it, then that bound: it errs low by the smallest delivery delay
+ * seen (socket to the page's message handler, well under a millisecond on loopback when the page is idle),
+ * so frame-to-paint latencies are, if anything, that much too low. A busy server or page at subscription
+ * time (a round trip of 100+ ms) no longer skews them.
+ */
+export class ServerClock {
+  private midpoint: number | null = null;
+  private lower = -Infinity;
+  private upper = Infinity;
+  /** Half the subscribe round trip (ms). */
+  roundTripBound: number | null = null;
+  /** How the current estimate was obtained. */
+  method: 'round-trip' | 'frame-delivery' | null = null;
+
+  fromRoundTrip(clock: ClockOffset): void {
+    this.midpoint = clock.offsetMs;
+    this.roundTripBound = clock.uncertaintyMs;
+    this.lower = clock.offsetMs - clock.uncertaintyMs;
+    this.upper = clock.offsetMs + clock.uncertaintyMs;
+    this.method = 'round-trip';
+  }
+
+  /** A frame stamped `sent` (server clock) arrived at `receivedAt` (page clock). */
+  delivered(sent: number, receivedAt: number): void {
+    if (this.midpoint === null) return;
+    const bound = sent - receivedAt;
+    // Past the upper bound only if a clock jumped (e.g. a reconnect to another server): ignore it.
+    if (bound > this.lower && bound <= this.upper + 1) {
+      this.lower = bound;
+      if (bound > this.midpoint) this.method = 'frame-delivery';
+    }
+  }
+
+  /** Server clock minus page clock, or null before a compressed stream started. */
+  get offsetMs(): number | null {
+    if (this.midpoint === null) return null;
+    return Math.max(this.midpoint, this.lower);
+  }
+}
 
 const WINDOW_MS = 3000;
 /** Paints kept for `window.sam2radViewer.display.paints` (about 5 minutes at 60 fps). */
@@ -38,8 +83,7 @@ function percentile(sorted: readonly number[], p: number): number | null {
 }
 
 export class DisplayStats {
-  /** Server clock minus page clock; set when a compressed stream starts. */
-  clock: ClockOffset | null = null;
+  readonly clock = new ServerClock();
   readonly paints: Paint[] = [];
   painted = 0;
 
@@ -48,8 +92,9 @@ export class DisplayStats {
     const stamps = Object.values(frame.header.timestamps).filter((t): t is number => typeof t === 'number');
     const first = stamps.length > 0 ? Math.min(...stamps) : null;
     const sent = frame.header.timestamps.sent ?? null;
-    const offset = this.clock?.offsetMs;
-    const onServerClock = offset === undefined ? null : paintedAt + offset;
+    if (sent !== null) this.clock.delivered(sent, frame.receivedAt);
+    const offset = this.clock.offsetMs;
+    const onServerClock = offset === null ? null : paintedAt + offset;
     const paint: Paint = {
       index: frame.header.index,
       paintedAt,

@@ -39,8 +39,9 @@ declare global {
       readonly frame: ViewerFrame | null;
       frameToClient(x: number, y: number): { clientX: number; clientY: number };
       readonly display: DisplaySummary & {
-        /** Server clock minus page clock (ms) and its uncertainty; null until a compressed stream starts. */
-        readonly clock: { readonly offsetMs: number; readonly uncertaintyMs: number } | null;
+        /** Server clock minus page clock (ms), half the subscribe round trip (ms), and whether frame
+         * deliveries refined the estimate (display-stats.ts, ServerClock); null until a compressed stream starts. */
+        readonly clock: { readonly offsetMs: number; readonly roundTripBoundMs: number | null; readonly method: string | null } | null;
         /** Frames that arrived but were replaced by newer ones before they could be decoded. */
         readonly notDecoded: number;
         readonly received: number;
@@ -140,7 +141,15 @@ window.sam2radViewer = {
   },
   frameToClient: (x, y) => frameToClient(ui.canvas, x, y),
   get display() {
-    return { ...display.summary(), clock: display.clock, notDecoded, received: state.framesReceived, paints: display.paints };
+    const { clock } = display;
+    const offsetMs = clock.offsetMs;
+    return {
+      ...display.summary(),
+      clock: offsetMs === null ? null : { offsetMs, roundTripBoundMs: clock.roundTripBound, method: clock.method },
+      notDecoded,
+      received: state.framesReceived,
+      paints: display.paints,
+    };
   },
   get server() {
     return lastStatus;
@@ -158,7 +167,7 @@ const connection = new Connection(wsUrl, {
   onMessage,
   subscription,
   onStream(_stream, clock) {
-    display.clock = clock;
+    display.clock.fromRoundTrip(clock);
   },
   onSubscribeRefused(reason) {
     log.note(`this server sends uncompressed frames (${reason})`, true);
