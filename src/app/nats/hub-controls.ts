@@ -7,7 +7,7 @@ import { subjects, type Nats } from './jetstream-setup.js';
 
 const TYPES = ['mode', 'class', 'prompt', 'clear'] as const;
 
-export function registerHubControls(server: LiveServer, nats: Nats, timeoutMs = 2000): void {
+export function registerHubControls(server: LiveServer, nats: Nats, timeoutMs = 5000): void {
   for (const type of TYPES) {
     server.onControl(type, async (message, client) => {
       controlFields(type, message); // a bad message is refused here, as by the single-process server

@@ -265,7 +265,8 @@ export class ScannerWorker {
         default:
           return { ok: false, message: `unknown control type '${message.type}'` };
       }
-      await this.options.nats.sessions.put(scanner, JSON.stringify({ mode: session.mode, tracked: session.classes })).catch(() => {});
+      // Saved for the next holder; the reply does not wait for it.
+      void this.options.nats.sessions.put(scanner, JSON.stringify({ mode: session.mode, tracked: session.classes })).catch(() => {});
       return { ok: true, message: `${reply} (worker ${this.options.id})` };
     } catch (err) {
       return { ok: false, message: (err as Error).message };
