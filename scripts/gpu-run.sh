@@ -220,11 +220,17 @@ bench() {
   esac
 }
 
+stop_export() {  # the subshell and its timeout (which passes the signal on to Python)
+  [ -n "$EXPORT_PID" ] || return 0
+  pkill -TERM -P "$EXPORT_PID" 2>/dev/null
+  kill "$EXPORT_PID" 2>/dev/null
+}
+
 wait_export() {  # waits for the background export until SECONDS before the deadline; 0 when the model is there
   [ -n "$EXPORT_PID" ] || return 1
   while kill -0 "$EXPORT_PID" 2>/dev/null && [ $(( DEADLINE - $(date +%s) )) -gt "$1" ]; do sleep 2; done
   if kill -0 "$EXPORT_PID" 2>/dev/null; then
-    kill "$EXPORT_PID" 2>/dev/null
+    stop_export
     log "export of $PRESET stopped: not done in time (export.log)"
     return 1
   fi
@@ -266,7 +272,7 @@ else
   fi
   bench cpu sam2rad-us int8 100 100 5 45
 fi
-[ -z "$EXPORT_PID" ] || kill "$EXPORT_PID" 2>/dev/null
+stop_export
 
 # --- results ------------------------------------------------------------------------------------------------
 cp "$WORK"/logs/*.log "$WORK/results/" 2>/dev/null

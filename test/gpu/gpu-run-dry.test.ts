@@ -45,7 +45,9 @@ describe('scripts/gpu-run.sh --dry-run', () => {
     expect(cpu).toBeDefined();
     expect(cpu.ep).toBe('cpu');
     expect(cpu.model_fps).toBeGreaterThan(0);
-    expect(Object.keys(cpu.stage_p50_ms)).toHaveLength(5);
+    expect(Object.keys(cpu.stage_p50_ms)).toEqual(
+      expect.arrayContaining(['image_encoder', 'memory_attention', 'prompt_predictor', 'mask_decoder', 'memory_encoder']),
+    );
     expect(summary.runs['cpu__sam2rad-us__int8'].provider.used).toBe('cpu');
     // The GPU providers were tried with --require-ep and did not start; the summary says why.
     for (const ep of ['webgpu', 'cuda']) {
