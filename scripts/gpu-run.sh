@@ -127,6 +127,8 @@ print(":".join(dict.fromkeys(r for r in roots if os.path.isdir(r))))
 EOF
 )
 [ -z "$TORCH_LIBS" ] || export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$TORCH_LIBS"
+# Where these machines keep the NVIDIA driver's user-space libraries (libGLX_nvidia for the Vulkan ICD, libcuda).
+[ -d /usr/local/nvidia/lib64 ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}/usr/local/nvidia/lib64"
 if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
   export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$WORK/libs/vulkan"
   log "no Vulkan loader here: using the archive's ($(ls "$WORK/libs/vulkan" | tr '\n' ' '))"
@@ -200,6 +202,7 @@ bench() {
   [ "$limit" -gt "$left" ] && limit=$left
   local threads=4
   [ "$ep" = cpu ] && threads=$CPU_THREADS
+  note_conditions "$stem"
   log "bench $stem (--iterations $iterations --pipeline-frames $frames --seconds $seconds --threads $threads, timeout ${limit}s)"
   timeout "$limit" "$NODE" "$WORK/app/sam2rad.mjs" bench --json "$WORK/results/$stem.json" --frames "$WORK/frames.json" \
     --model "$WORK/models/$model" --precision "$precision" --ep "$ep" --require-ep --threads "$threads" \
@@ -218,6 +221,13 @@ bench() {
        rm -f "$WORK/results/$stem.json"
        log "  failed (exit $status; run.log)" ;;
   esac
+}
+
+# What else ran during a measurement: the background export (CPU) or not. summarize puts it beside each run.
+note_conditions() {
+  local running=0
+  [ -n "$EXPORT_PID" ] && kill -0 "$EXPORT_PID" 2>/dev/null && running=1
+  printf '%s\t%s\n' "$1" "$running" >>"$WORK/results/conditions.tsv"
 }
 
 stop_export() {  # the subshell and its timeout (which passes the signal on to Python)
@@ -253,22 +263,21 @@ else
     bench "$ep" sam2rad-us fp32 200 300 10 70
     [ "$DEFAULT_FP16" = 1 ] && bench "$ep" sam2rad-us fp16 200 300 10 70
   done
-  # Until 190 s: the export; then the full-size benches (to about 310 s), the PyTorch reference (at most 100 s,
-  # within the budget) and the cpu bench with what is left.
-  if wait_export 230; then
+  # The PyTorch reference needs no export: it runs while the export may still be going (recorded), then the
+  # export gets until 290 s, the full-size benches up to 60 s each, and the cpu bench what is left.
+  if [ "$HAVE_TORCH" = 1 ]; then
+    DEVICE=cuda
+    timeout 30 "$PYTHON" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null || DEVICE=cpu
+    note_conditions torch-reference
+    log "PyTorch reference on $DEVICE (timeout 100s) ..."
+    timeout 100 "$PYTHON" "$HELPER" torch --device "$DEVICE" --configs default,full-size --warmup 10 --iterations 50 \
+      --budget 75 --out "$TORCH_JSON" 2>&1 | tee -a "$LOG"
+  fi
+  if wait_export 130; then
     for ep in webgpu cuda; do
       bench "$ep" "$PRESET" fp32 30 40 6 60
       bench "$ep" "$PRESET" fp16 30 40 6 60
     done
-  fi
-  LEFT=$(( DEADLINE - $(date +%s) ))
-  if [ "$HAVE_TORCH" = 1 ] && [ "$LEFT" -gt 40 ]; then
-    DEVICE=cuda
-    timeout 30 "$PYTHON" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null || DEVICE=cpu
-    T=$(( LEFT > 100 ? 100 : LEFT ))
-    log "PyTorch reference on $DEVICE (timeout ${T}s) ..."
-    timeout "$T" "$PYTHON" "$HELPER" torch --device "$DEVICE" --configs default,full-size --warmup 10 --iterations 50 \
-      --budget $(( T - 25 )) --out "$TORCH_JSON" 2>&1 | tee -a "$LOG"
   fi
   bench cpu sam2rad-us int8 100 100 5 45
 fi

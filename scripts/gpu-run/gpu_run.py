@@ -48,6 +48,7 @@ def search_dirs():
     dirs = [d for d in os.environ.get("LD_LIBRARY_PATH", "").split(":") if d]
     for site in sys.path:
         dirs += glob.glob(os.path.join(site, "nvidia", "*", "lib")) + glob.glob(os.path.join(site, "torch", "lib"))
+    dirs += ["/usr/local/nvidia/lib64", "/usr/local/nvidia/lib"]
     dirs += glob.glob("/usr/local/cuda*/lib64") + glob.glob("/usr/local/cuda*/targets/x86_64-linux/lib")
     seen, result = set(), []
     for d in dirs:
@@ -339,6 +340,17 @@ def summarize(args):
                       "pipeline_fps": r["pipeline_fps"], "latency_p50_ms": r["latency_ms"]["p50"],
                       "latency_p95_ms": r["latency_ms"]["p95"], "dropped": r["dropped"]})
     torch_data = json.load(open(args.torch)) if args.torch and os.path.exists(args.torch) else None
+    # conditions.tsv: whether the background export (CPU) was running when each measurement started.
+    conditions = {}
+    cond_file = os.path.join(args.results, "conditions.tsv")
+    if os.path.exists(cond_file):
+        for line in open(cond_file):
+            name, _, running = line.strip().partition("\t")
+            conditions[name] = running == "1"
+    for row in table:
+        row["concurrent_with_export"] = conditions.get(row["run"])
+    if torch_data is not None:
+        torch_data["concurrent_with_export"] = conditions.get("torch-reference")
     archive = json.load(open(args.archive)) if args.archive and os.path.exists(args.archive) else None
     summary = {"format": "sam2rad-gpu-run-summary/1", "mode": args.mode,
                "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "wall_s": args.wall,
