@@ -148,6 +148,7 @@ log "gpu: ${GPU:-none}; cpus: $(getconf _NPROCESSORS_ONLN)"
 # --- frames and models --------------------------------------------------------------------------------------
 timeout 60 "$PYTHON" "$HELPER" frames --clip "$ROOT/assets/demo/demo.mp4" --count 30 --out "$WORK" 2>&1 | tee -a "$LOG"
 [ -f "$WORK/frames.json" ] || fail "no frames: see run.log"
+cp "$WORK/frames.json" "$WORK/results/frames.json"
 cp -R "$ROOT/models/sam2rad-us" "$WORK/models/sam2rad-us"
 HAVE_TORCH=0
 timeout 60 "$PYTHON" -c 'import torch, onnx' 2>/dev/null && HAVE_TORCH=1
