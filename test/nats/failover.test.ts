@@ -173,12 +173,13 @@ describe.skipIf(!HAVE_NATS_SERVER || !existsSync(MAIN))('many scanners: failover
       const metadata = JSON.parse(await readFile(path.join(folder, id!, 'metadata.json'), 'utf8')) as { complete: boolean; frameCount: number };
       expect(metadata.complete).toBe(true);
       const failovers = JSON.parse(await readFile(path.join(folder, id!, 'failovers.json'), 'utf8')) as { failovers: { fromWorker: string; toWorker: string; gapMs: number; recordedFrameAfter: number }[] };
-      expect(failovers.failovers).toHaveLength(1);
-      expect(failovers.failovers[0]).toMatchObject({ fromWorker: victim, toWorker: survivor });
-      expect(failovers.failovers[0]!.gapMs).toBeLessThan(5000);
+      // The failover, and any hand-over while recording (a rebalance), each with its gap.
+      const marked = failovers.failovers.find((f) => f.fromWorker === victim && f.toWorker === survivor);
+      expect(marked, JSON.stringify(failovers.failovers)).toBeDefined();
+      expect(marked!.gapMs).toBeLessThan(5000);
       const probe = spawnSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path.join(folder, id!, 'overlay.mp4')]);
       if (probe.status === 0) expect(Number(probe.stdout.toString().trim())).toBe(metadata.frameCount);
-      expect(metadata.frameCount).toBeGreaterThan(failovers.failovers[0]!.recordedFrameAfter);
+      expect(metadata.frameCount).toBeGreaterThan(marked!.recordedFrameAfter);
     } catch (err) {
       for (const [name, log] of logs) console.error(`---- ${name}\n${log.slice(-3000)}`);
       throw err;

@@ -51,4 +51,17 @@ describe.skipIf(!HAVE_NATS_SERVER)('scanner leases in JetStream KV', () => {
     const jpeg = await readFrameMessage(await encodeFrameMessage('s1', frame, 'jpeg', 30, 95)).decode();
     expect(jpeg.data.length).toBe(data.length);
   });
+
+  it('connects to a server that needs a user and password only when the URL carries them', async () => {
+    const secured = await startNatsServer(['--user', 'sam2rad', '--pass', 'correct-horse-battery']);
+    try {
+      const [, port] = /:(\d+)$/.exec(secured.url)!;
+      const ok = await openNats(`nats://sam2rad:correct-horse-battery@127.0.0.1:${port}`, 'auth-test');
+      expect(await ok.scanners.put('x', '1')).toBeGreaterThan(0);
+      await ok.close();
+      await expect(openNats(secured.url, 'no-auth-test')).rejects.toThrow();
+    } finally {
+      await secured.stop();
+    }
+  });
 });

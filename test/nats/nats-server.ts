@@ -23,10 +23,10 @@ export interface TestNatsServer {
   stop(): Promise<void>;
 }
 
-export async function startNatsServer(): Promise<TestNatsServer> {
+export async function startNatsServer(extraArgs: readonly string[] = []): Promise<TestNatsServer> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sam2rad-nats-'));
-  const child: ChildProcess = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const deadline = Date.now() + 10_000;

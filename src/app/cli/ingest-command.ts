@@ -1,7 +1,7 @@
 /** `sam2rad ingest`: one scanner's source onto NATS JetStream for the workers (docs/nats.md). */
 import { hostname } from 'node:os';
 import { openSource } from '../../../plugins/sources/index.js';
-import { checkScannerId, openNats } from '../nats/jetstream-setup.js';
+import { checkScannerId, openNats, splitCredentials } from '../nats/jetstream-setup.js';
 import { ScannerIngest } from '../nats/scanner-ingest.js';
 import { choiceOption, intOption, UsageError, type Command } from './command.js';
 
@@ -32,7 +32,7 @@ export const ingestCommand: Command = {
     const source = await openSource(uri, { ...(values.loop ? { loop: true } : {}), onWarning: log });
     const ingest = new ScannerIngest({ nats, scanner, source, format, quality, log });
     await ingest.start();
-    console.log(`Sam2Rad ingest: scanner ${scanner} from ${uri} -> ${String(values.nats)} (${format})`);
+    console.log(`Sam2Rad ingest: scanner ${scanner} from ${uri} -> ${splitCredentials(String(values.nats)).servers.join(',')} (${format})`);
     const every = intOption(values, 'report-every') * 1000;
     const report = every > 0 ? setInterval(() => log(`published ${ingest.counters().published}, missed ${ingest.counters().missed}`), every) : undefined;
     await Promise.race([

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { LiveServer } from '../server/server.js';
 import { Metrics } from '../server/metrics.js';
-import { openNats } from '../nats/jetstream-setup.js';
+import { openNats, splitCredentials } from '../nats/jetstream-setup.js';
 import { ScannerHub } from '../nats/scanner-hub.js';
 import { ACCESS_OPTIONS, resolveAccess } from './access-options.js';
 import { intOption } from './command.js';
@@ -41,7 +41,7 @@ export async function serveNats(values: Record<string, unknown>): Promise<number
   });
   registerHubControls(server, nats);
   await hub.start();
-  console.log(`Sam2Rad Live (many scanners): ${server.url} (results from ${String(values.nats)}; /ws?scanner=ID picks a scanner)`);
+  console.log(`Sam2Rad Live (many scanners): ${server.url} (results from ${splitCredentials(String(values.nats)).servers.join(',')}; /ws?scanner=ID picks a scanner)`);
   if (access.generated) {
     console.log(`Control token (generated; --token or SAM2RAD_TOKEN sets one): ${access.generated}`);
     console.log(`Open ${server.url}/?token=${access.generated}`);

@@ -1,6 +1,6 @@
 /** `sam2rad worker`: runs the model for the scanners it holds a lease on (docs/nats.md). */
 import { hostname } from 'node:os';
-import { openNats } from '../nats/jetstream-setup.js';
+import { openNats, splitCredentials } from '../nats/jetstream-setup.js';
 import { ScannerWorker } from '../nats/scanner-worker.js';
 import { intOption, UsageError, type Command } from './command.js';
 import { MODEL_OPTIONS } from './defaults.js';
@@ -34,14 +34,14 @@ export const workerCommand: Command = {
       nats,
       id,
       model,
-      modelInfo: { name: model.identity.name, version: model.identity.version, precision: model.identity.precision, ep: model.provider.used },
+      modelInfo: { ...model.identity, ep: model.provider.used },
       ...(values.class ? { classes: String(values.class).split(',') } : {}),
       roi,
       ...(maxScanners ? { maxScanners } : {}),
       log,
     });
     await worker.start();
-    console.log(`Sam2Rad worker ${id}: ${String(values.nats)}`);
+    console.log(`Sam2Rad worker ${id}: ${splitCredentials(String(values.nats)).servers.join(',')}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());

@@ -40,6 +40,8 @@ export interface WireModel {
   readonly version: string;
   readonly ep: string;
   readonly precision: string;
+  /** Of the model's manifest.json (recordings name the exact model). */
+  readonly manifestSha256?: string;
 }
 
 export interface WireResultHeader extends WireFrameHeader {

@@ -12,7 +12,8 @@
  *   KV sam2rad-leases       one key per scanner: the worker that holds it, until when (lease.ts)
  *   KV sam2rad-sessions     one key per scanner: its mode and tracked classes, restored after a failover
  */
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { DiscardPolicy, jetstream, jetstreamManager, StorageType, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 
@@ -55,9 +56,44 @@ export interface Nats {
   close(): Promise<void>;
 }
 
+/**
+ * How to reach a secured NATS (docs/nats.md, "Securing NATS"), from the environment so that no secret is on a
+ * command line: a user and password in the URL (nats://user:pw@host:4222) or
+ *   SAM2RAD_NATS_CREDS      a .creds file (NKey/JWT user, e.g. from nsc)
+ *   SAM2RAD_NATS_TLS_CA     CA certificate (PEM) that signed the server's; with a tls:// URL
+ *   SAM2RAD_NATS_TLS_CERT, SAM2RAD_NATS_TLS_KEY   this client's certificate and key (mutual TLS)
+ */
+export function securityOptions(env: NodeJS.ProcessEnv = process.env): Partial<ConnectionOptions> {
+  const tls = {
+    ...(env.SAM2RAD_NATS_TLS_CA ? { caFile: env.SAM2RAD_NATS_TLS_CA } : {}),
+    ...(env.SAM2RAD_NATS_TLS_CERT ? { certFile: env.SAM2RAD_NATS_TLS_CERT } : {}),
+    ...(env.SAM2RAD_NATS_TLS_KEY ? { keyFile: env.SAM2RAD_NATS_TLS_KEY } : {}),
+  };
+  return {
+    ...(env.SAM2RAD_NATS_CREDS ? { authenticator: credsAuthenticator(readFileSync(env.SAM2RAD_NATS_CREDS)) } : {}),
+    ...(Object.keys(tls).length > 0 ? { tls } : {}),
+  };
+}
+
+/** Servers without the user info, which the client wants as options: nats://user:pw@host -> user/pass, and
+ * nats://token@host -> token. */
+export function splitCredentials(url: string): { servers: string[]; user: { user?: string; pass?: string; token?: string } } {
+  let user: { user?: string; pass?: string; token?: string } = {};
+  const servers = url.split(',').map((server) => {
+    const match = /^([a-z]+:\/\/)([^@/]*)@(.*)$/i.exec(server.trim());
+    if (!match) return server.trim();
+    const [, scheme, info, rest] = match as unknown as [string, string, string, string];
+    const colon = info.indexOf(':');
+    user = colon < 0 ? { token: decodeURIComponent(info) } : { user: decodeURIComponent(info.slice(0, colon)), pass: decodeURIComponent(info.slice(colon + 1)) };
+    return `${scheme}${rest}`;
+  });
+  return { servers, user };
+}
+
 /** Connects (with reconnects forever), makes sure the stream and buckets exist, and opens them. */
 export async function openNats(url: string, name: string): Promise<Nats> {
-  const nc = await connect({ servers: url.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const { servers, user } = splitCredentials(url);
+  const nc = await connect({ servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 250, ...user, ...securityOptions() });
   const jsm = await jetstreamManager(nc);
   const stream = {
     name: FRAMES_STREAM,

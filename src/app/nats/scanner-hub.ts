@@ -20,6 +20,7 @@ import {
   type SourceStatus,
 } from '../../core/contracts/live-status.js';
 import { RecordingController } from '../../../plugins/sinks/recording-control.js';
+import type { ModelIdentity } from '../../core/contracts/model-identity.js';
 import type { Metrics } from '../server/metrics.js';
 import type { SessionInfo } from '../server/protocol.js';
 import type { ScannerSummary } from '../server/server.js';
@@ -162,7 +163,11 @@ export class ScannerHub {
         dir: path.join(this.options.recordDir, id),
         frames,
         fps: () => state?.header?.fps,
-        context: () => ({ sourceUri: (state?.registry?.uri as string | undefined) ?? `nats scanner ${id}`, model: null }),
+        context: () => {
+          const m = state?.header?.model;
+          const model = m?.manifestSha256 ? { name: m.name, version: m.version, manifestSha256: m.manifestSha256, precision: m.precision as ModelIdentity['precision'] } : null;
+          return { sourceUri: (state?.registry?.uri as string | undefined) ?? `nats scanner ${id}`, model };
+        },
       });
       recording.events.subscribe((event) => {
         if (event.type === 'started') state!.recordingFailovers = [];
