@@ -38,9 +38,19 @@ export class RecordingQuota {
     if (!(Number.isInteger(quotaBytes) && quotaBytes > 0)) throw new Error(`record quota must be a positive number of bytes (got ${quotaBytes})`);
   }
 
+  /** The check in progress: checks run one after another (a periodic check may fire while a slow one
+   * is still measuring, and both would remove the same recording). */
+  private running: Promise<unknown> = Promise.resolve();
+
   /** Removes the oldest finished recordings while everything is over the quota. `active` is the running
    * recording (never removed) and the bytes it holds now. */
-  async enforce(active: { readonly id: string; readonly bytes: number } | null = null): Promise<QuotaCheck> {
+  enforce(active: { readonly id: string; readonly bytes: number } | null = null): Promise<QuotaCheck> {
+    const check = this.running.then(() => this.enforceNow(active));
+    this.running = check.catch(() => undefined);
+    return check;
+  }
+
+  private async enforceNow(active: { readonly id: string; readonly bytes: number } | null): Promise<QuotaCheck> {
     const ids = (await readdir(this.dir).catch(() => [] as string[])).filter((id) => RECORDING_ID.test(id) && id !== active?.id).sort();
     let total = active?.bytes ?? 0;
     for (const id of ids) {
