@@ -32,12 +32,13 @@ describe.skipIf(!HAVE_NATS_SERVER)('scanner leases in JetStream KV', () => {
     await new Promise((r) => setTimeout(r, 350));
     const taken = (await acquireLease(nats.leases, 's', 'b', 5000))!;
     expect(taken.worker).toBe('b');
-    expect(taken.previous?.worker).toBe('a');
+    expect(taken.previous).toMatchObject({ worker: 'a', released: false });
     // The old holder's renewal fails: its revision is stale.
     expect(await renewLease(nats.leases, renewed, 300)).toBeNull();
     await releaseLease(nats.leases, taken);
     expect(await readLease(nats.leases, 's')).toBeNull();
-    expect((await acquireLease(nats.leases, 's', 'c', 300))?.worker).toBe('c');
+    // A released lease is free at once, and its next holder knows it was handed over, not failed over.
+    expect((await acquireLease(nats.leases, 's', 'c', 300))?.previous).toEqual({ worker: 'b', expiredMsAgo: 0, released: true });
   });
 
   it('carries a frame across as JPEG or raw with epoch timestamps turned back into this clock', async () => {

@@ -49,6 +49,8 @@ export interface WireResultHeader extends WireFrameHeader {
   readonly worker: string;
   /** When the worker took this scanner (epoch ms): a new value means its memory started afresh. */
   readonly leaseSince: number;
+  /** Who held the scanner before this worker, and whether it gave it back (hand-over) or died (failover). */
+  readonly previous?: { readonly worker: string; readonly released: boolean };
   readonly results: readonly ClassResult[];
   readonly roi?: Rect;
   readonly mask: { readonly bytes: number };
@@ -150,7 +152,7 @@ export function readFrameMessage(message: Uint8Array): ReceivedFrame {
 export function encodeResultMessage(
   received: ReceivedFrame,
   frame: SegmentedFrame,
-  meta: { worker: string; leaseSince: number; session: WireSession; model: WireModel },
+  meta: { worker: string; leaseSince: number; previous?: WireResultHeader['previous']; session: WireSession; model: WireModel },
 ): Uint8Array {
   const mask = Uint8Array.from(encodeLabelRuns(frame.classMap));
   const header: WireResultHeader = {

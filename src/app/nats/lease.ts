@@ -16,13 +16,16 @@ export interface Lease {
   readonly expiresAt: number;
   /** When this worker took the scanner (epoch ms). */
   readonly since: number;
+  /** Given back by its holder (stopping, rebalancing) rather than left to expire. */
+  readonly released?: boolean;
 }
 
 export interface HeldLease extends Lease {
   readonly scanner: string;
   readonly revision: number;
-  /** The worker that held it before, when it was taken over from one whose lease expired. */
-  readonly previous?: { readonly worker: string; readonly expiredMsAgo: number };
+  /** The worker that held it before: it gave the scanner back (`released`: a hand-over) or its lease expired
+   * (a failover: it died or lost NATS). */
+  readonly previous?: { readonly worker: string; readonly expiredMsAgo: number; readonly released: boolean };
 }
 
 /** How long a lease lasts without renewal. A dead worker's scanners move within this plus a tick. */
@@ -54,7 +57,8 @@ export async function acquireLease(kv: KV, scanner: string, worker: string, leas
     }
     if (current.expiresAt > now) return null;
     const revision = await kv.update(scanner, encode(lease), entry.revision);
-    return { ...lease, scanner, revision, previous: { worker: current.worker, expiredMsAgo: now - current.expiresAt } };
+    const previous = { worker: current.worker, expiredMsAgo: current.released ? 0 : now - current.expiresAt, released: current.released === true };
+    return { ...lease, scanner, revision, previous };
   } catch {
     return null; // another worker wrote first (wrong last sequence)
   }
@@ -71,9 +75,11 @@ export async function renewLease(kv: KV, held: HeldLease, leaseMs = LEASE_MS): P
   }
 }
 
-/** Gives a lease back at once (a worker stopping cleanly), so another takes the scanner without waiting. */
+/** Gives a lease back at once (a worker stopping cleanly, rebalancing), so another takes the scanner without
+ * waiting: an expired lease marked released, so that the next holder knows it was a hand-over. */
 export async function releaseLease(kv: KV, held: HeldLease): Promise<void> {
-  await kv.delete(held.scanner, { previousSeq: held.revision }).catch(() => {});
+  const lease: Lease = { worker: held.worker, expiresAt: 0, since: held.since, released: true };
+  await kv.update(held.scanner, encode(lease), held.revision).catch(() => {});
 }
 
 /** Who holds each scanner now (live leases only). */

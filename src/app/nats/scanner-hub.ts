@@ -31,6 +31,9 @@ import { readResultMessage, type WireResultHeader } from './frame-messages.js';
 const STALE_MS = 2000;
 
 export interface Failover {
+  /** 'failover': the old worker's lease expired (it died, hung or lost NATS); 'handover': it gave the scanner
+   * back (stopping, rebalancing). The memory starts afresh either way. */
+  readonly kind: 'failover' | 'handover';
   /** Epoch ms when the new worker's first result arrived. */
   readonly at: string;
   readonly fromWorker: string;
@@ -76,11 +79,13 @@ export class ScannerHub {
   private timer: NodeJS.Timeout | undefined;
   private readonly failoverCounter;
   private readonly missedCounter;
+  private readonly handoverCounter;
   readonly recording: RecordingControl;
 
   constructor(private readonly options: HubOptions) {
     const { metrics } = options;
     this.failoverCounter = metrics.counter('sam2rad_scanner_failovers_total', 'Times a scanner moved to another worker (its memory started afresh).', ['scanner']);
+    this.handoverCounter = metrics.counter('sam2rad_scanner_handovers_total', 'Times a worker gave a scanner back to another (stopping, rebalancing).', ['scanner']);
     this.missedCounter = metrics.counter('sam2rad_scanner_frames_missed_total', 'Source frames of a scanner that reached no viewer (ingest, stream limits, worker busy, failover): gaps in the result indices.', ['scanner']);
     metrics.labelledGauge('sam2rad_scanner_up', '1 while results of the scanner arrive (within 2 s), else 0.', 'scanner', () =>
       Object.fromEntries([...this.states.values()].map((s) => [s.id, Date.now() - s.lastAt < STALE_MS ? 1 : 0])),
@@ -118,7 +123,8 @@ export class ScannerHub {
       worker: s.header?.worker ?? null,
       uri: (s.registry?.uri as string | undefined) ?? null,
       frames: { processed: s.processed, missed: s.missed, ingestMissed: (s.registry?.missed as number | undefined) ?? 0 },
-      failovers: s.failovers.length,
+      failovers: s.failovers.filter((f) => f.kind === 'failover').length,
+      handovers: s.failovers.filter((f) => f.kind === 'handover').length,
       lastFailover: s.failovers.at(-1) ?? null,
       recording: s.recording.state(),
       session: s.header?.session ?? null,
@@ -218,7 +224,9 @@ export class ScannerHub {
 
   private failover(state: ScannerState, before: WireResultHeader, after: WireResultHeader, now: number): void {
     const recording = state.recording.state();
+    const kind = after.previous?.worker === before.worker && after.previous.released ? 'handover' : 'failover';
     const failover: Failover = {
+      kind,
       at: new Date(now).toISOString(),
       fromWorker: before.worker,
       toWorker: after.worker,
@@ -228,10 +236,10 @@ export class ScannerHub {
       ...(recording.active ? { recordedFrameAfter: recording.frames } : {}),
     };
     state.failovers.push(failover);
-    this.failoverCounter.inc({ scanner: state.id });
+    (kind === 'failover' ? this.failoverCounter : this.handoverCounter).inc({ scanner: state.id });
     if (after.index > before.index + 1) this.count(state, after.index - before.index - 1);
     this.options.log(
-      `scanner ${state.id}: failover from worker ${before.worker} to ${after.worker}, ${failover.gapMs} ms without results ` +
+      `scanner ${state.id}: ${kind} from worker ${before.worker} to ${after.worker}, ${failover.gapMs} ms without results ` +
         `(frames ${before.index} -> ${after.index}); memory started afresh`,
     );
     if (recording.active && recording.id) {

@@ -155,7 +155,9 @@ export class ScannerWorker {
     });
     const held: Held = { lease, session, crop: roiCropper(this.options.roi ?? 'auto'), messages, control, pending: null, lastIndex: -1, processed: 0, missed: 0, closed: false };
     this.held.set(scanner, held);
-    if (lease.previous) {
+    if (lease.previous?.released) {
+      this.log(`scanner ${scanner}: handed over by worker ${lease.previous.worker}; memory starts afresh`);
+    } else if (lease.previous) {
       this.takeovers++;
       this.log(`scanner ${scanner}: taken over from worker ${lease.previous.worker} (its lease expired ${lease.previous.expiredMsAgo} ms ago); memory starts afresh`);
     } else {
@@ -221,6 +223,7 @@ export class ScannerWorker {
     const message = encodeResultMessage(received, result, {
       worker: this.options.id,
       leaseSince: held.lease.since,
+      ...(held.lease.previous ? { previous: { worker: held.lease.previous.worker, released: held.lease.previous.released } } : {}),
       session: { mode: session.mode, classes: [...this.options.model.manifest.classes], tracked: session.classes },
       model: this.options.modelInfo,
     });
