@@ -46,6 +46,13 @@ export async function serveNats(values: Record<string, unknown>): Promise<number
     console.log(`Control token (generated; --token or SAM2RAD_TOKEN sets one): ${access.generated}`);
     console.log(`Open ${server.url}/?token=${access.generated}`);
   }
+  if (values.record) {
+    // --record: the scanners up when the first results arrive (waiting up to 30 s) are recorded.
+    void (async () => {
+      for (let i = 0; i < 60 && !hub.scanners().some((s) => s.up); i++) await new Promise((r) => setTimeout(r, 500));
+      await hub.recording.start().catch((err: Error) => log(`recording not started: ${err.message}`));
+    })();
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
