@@ -21,15 +21,14 @@
 //         sender -f rtsp -rtsp_transport tcp rtsp://127.0.0.1:P/live (an encoder pushing RTSP)
 //   tcp-caller, srt-caller (not in the default list): the sender listens and serve dials it
 // A sender that cannot connect yet (the listener is being reopened) is started again every 100 ms, as an
-// encoder retries; recovery is timed from its first start.
-import { spawn } from 'node:child_process';
+// encoder retries; recovery is timed from its first start. The source types, processes and frame watching are in
+// scripts/lib/feed-faults.mjs.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { WebSocket } from 'ws';
+import { flowing, freePort, health, log, sourceMetrics, startServe, stopProcess, summary, supervisedSender, TYPES, watchFrames } from './lib/feed-faults.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,175 +62,8 @@ const MAX_MS = number('max-ms');
 const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
 const CLIP = 'assets/demo/demo.mp4';
 
-const TYPES = {
-  udp: (port) => ({ source: `udp://127.0.0.1:${port}`, sender: ['-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`] }),
-  tcp: (port) => ({ source: `tcp://127.0.0.1:${port}?listen=1`, sender: ['-f', 'mpegts', `tcp://127.0.0.1:${port}`] }),
-  srt: (port) => ({
-    source: `srt://127.0.0.1:${port}?mode=listener`,
-    sender: ['-f', 'mpegts', `srt://127.0.0.1:${port}?mode=caller&pkt_size=1316`],
-  }),
-  // Callers: the sender listens and serve dials it (a camera or encoder serving its stream).
-  'tcp-caller': (port) => ({ source: `tcp://127.0.0.1:${port}`, sender: ['-f', 'mpegts', `tcp://127.0.0.1:${port}?listen=1`] }),
-  'srt-caller': (port) => ({
-    source: `srt://127.0.0.1:${port}`,
-    sender: ['-f', 'mpegts', `srt://127.0.0.1:${port}?mode=listener&pkt_size=1316`],
-  }),
-  rtsp: (port) => ({
-    source: `rtsp://127.0.0.1:${port}/live`,
-    inputArgs: ['-rtsp_flags', 'listen'],
-    sender: ['-f', 'rtsp', '-rtsp_transport', 'tcp', `rtsp://127.0.0.1:${port}/live`],
-  }),
-};
 const types = args.types.split(',').map((t) => t.trim()).filter(Boolean);
 for (const type of types) if (!(type in TYPES)) throw new Error(`unknown type "${type}" (known: ${Object.keys(TYPES).join(', ')})`);
-
-/** A TCP port that was free a moment ago (UDP and SRT use the same number; collisions are unlikely). */
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function log(line) {
-  process.stderr.write(`[faults] ${line}\n`);
-}
-
-/** `node <bin> serve` on a free port; resolves with the process and its URL once it printed it. */
-async function startServe(serveArgs) {
-  const child = spawn(process.execPath, [args.bin, 'serve', '--port', '0', '--host', '127.0.0.1', ...serveArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let tail = '';
-  child.stderr.on('data', (d) => {
-    tail = (tail + d.toString()).slice(-4000);
-    if (args.verbose) process.stderr.write(d);
-  });
-  const url = await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      const match = /(https?:\/\/127\.0\.0\.1:\d+)/.exec(d.toString());
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${tail}`)));
-  });
-  return { child, url, tail: () => tail };
-}
-
-async function stopProcess(child, signal = 'SIGKILL') {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** A sender that is started again (after 100 ms) whenever it exits, until stop(). */
-function supervisedSender(senderArgs) {
-  let child;
-  let stopped = false;
-  let starts = 0;
-  const start = () => {
-    if (stopped) return;
-    starts++;
-    child = spawn(FFMPEG, [
-      '-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', CLIP, '-an',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-pix_fmt', 'yuv420p',
-      ...senderArgs,
-    ], { stdio: 'ignore' });
-    child.once('exit', () => {
-      if (!stopped) setTimeout(start, 100);
-    });
-  };
-  start();
-  return {
-    get starts() {
-      return starts;
-    },
-    async stop() {
-      stopped = true;
-      await stopProcess(child);
-    },
-  };
-}
-
-/** Arrival times (performance.now()) of the frames the server publishes. */
-function watchFrames(url) {
-  const state = { frames: 0, last: -Infinity, waiters: [], ws: undefined, closed: false };
-  const connect = () => {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
-    state.ws = ws;
-    ws.on('message', (_data, isBinary) => {
-      if (!isBinary) return;
-      const now = performance.now();
-      state.frames++;
-      state.last = now;
-      for (const waiter of state.waiters.splice(0)) waiter(now);
-    });
-    ws.on('error', () => {});
-    ws.on('close', () => {
-      if (!state.closed) setTimeout(connect, 200);
-    });
-  };
-  connect();
-  return {
-    get frames() {
-      return state.frames;
-    },
-    get last() {
-      return state.last;
-    },
-    /** The arrival time of the next frame, or undefined after `ms`. */
-    next(ms) {
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          state.waiters = state.waiters.filter((w) => w !== waiter);
-          resolve(undefined);
-        }, ms);
-        const waiter = (t) => {
-          clearTimeout(timer);
-          resolve(t);
-        };
-        state.waiters.push(waiter);
-      });
-    },
-    close() {
-      state.closed = true;
-      state.ws?.terminate();
-    },
-  };
-}
-
-/** sam2rad_source_up and the sam2rad_source_state series from /metrics. */
-async function sourceMetrics(url) {
-  try {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    const up = /^sam2rad_source_up (\S+)$/m.exec(text)?.[1];
-    const state = /^sam2rad_source_state\{state="([^"]+)"\} 1$/m.exec(text)?.[1];
-    return { up: up === undefined ? null : Number(up), state: state ?? null };
-  } catch {
-    return { up: null, state: null };
-  }
-}
-
-async function health(url) {
-  try {
-    return await (await fetch(`${url}/healthz`)).json();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Waits until frames flow (one arrived in the last 500 ms), at most `ms`; true if they do. */
-async function flowing(frames, ms) {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    if (performance.now() - frames.last < 500) return true;
-    await frames.next(Math.min(1000, Math.max(1, deadline - performance.now())));
-  }
-  return performance.now() - frames.last < 500;
-}
 
 async function runType(type, work) {
   const port = await freePort();
@@ -244,10 +76,10 @@ async function runType(type, work) {
   } else {
     serveArgs.push('--source', spec.source);
   }
-  const serve = await startServe(serveArgs);
+  const serve = await startServe(args.bin, serveArgs, args.verbose);
   const frames = watchFrames(serve.url);
   const result = { type, source: spec.source, cycles: [] };
-  let sender = supervisedSender(spec.sender);
+  let sender = supervisedSender(FFMPEG, CLIP, spec.sender);
   try {
     if (!(await flowing(frames, 90_000))) throw new Error(`${type}: no frame in 90 s after start; serve log: ${serve.tail()}`);
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
@@ -259,7 +91,7 @@ async function runType(type, work) {
       const metricsDuring = await sourceMetrics(serve.url);
       const quietFor = performance.now() - frames.last;
       const restarted = performance.now();
-      sender = supervisedSender(spec.sender);
+      sender = supervisedSender(FFMPEG, CLIP, spec.sender);
       let first;
       while (first === undefined && performance.now() - restarted < GIVE_UP_MS) {
         const t = await frames.next(GIVE_UP_MS - (performance.now() - restarted));
@@ -294,27 +126,13 @@ async function runType(type, work) {
   return result;
 }
 
-function summary(cycles) {
-  const times = cycles.map((c) => c.recoveryMs);
-  const ok = times.filter((t) => t !== null).sort((a, b) => a - b);
-  const median = ok.length === 0 ? null : ok.length % 2 ? ok[(ok.length - 1) / 2] : Math.round((ok[ok.length / 2 - 1] + ok[ok.length / 2]) / 2);
-  return {
-    cycles: cycles.length,
-    recovered: ok.length,
-    minMs: ok[0] ?? null,
-    medianMs: median,
-    maxMs: ok.at(-1) ?? null,
-    withinMax: times.every((t) => t !== null && t <= MAX_MS),
-  };
-}
-
 const work = await mkdtemp(path.join(tmpdir(), 'sam2rad-faults-'));
 const results = [];
 try {
   for (const type of types) {
     log(`${type}: starting serve and sender`);
     const result = await runType(type, work);
-    results.push({ ...result, summary: summary(result.cycles) });
+    results.push({ ...result, summary: summary(result.cycles, MAX_MS) });
   }
 } finally {
   await rm(work, { recursive: true, force: true });
