@@ -10,7 +10,7 @@ import { classColour } from '../../src/core/frames/class-colours.js';
 import { blendOverlay } from '../../src/core/frames/overlay-blend.js';
 import { OVERLAY_ALPHA, renderOverlay } from '../../plugins/sinks/overlay.js';
 import { writeOverlayPng } from '../../src/app/eval/overlay-png.js';
-import { drawFrame } from '../../src/app/viewer/render.js';
+import { drawFrame, Scratch } from '../../src/app/viewer/render.js';
 import type { DecodedFrameMessage } from '../../src/app/server/wire-format.js';
 import { syntheticFrame } from '../server/synthetic-frames.js';
 
@@ -66,7 +66,7 @@ function viewerPixels(opacity: number, style: 'fill' | 'contour'): Uint8ClampedA
     },
   } as unknown as CanvasRenderingContext2D;
   const frame = { header: { width, height }, grey, classMap } as unknown as DecodedFrameMessage;
-  drawFrame(ctx, frame, opacity, style);
+  drawFrame(ctx, frame, { opacity, style, hidden: new Set() }, new Scratch());
   return put!;
 }
 

@@ -24,7 +24,7 @@ export interface OverlayOptions {
 }
 
 /** Scratch buffers reused from frame to frame (same-sized frames are the rule). */
-class Scratch {
+export class Scratch {
   labels = new Uint8Array(0);
   patch = new Uint8Array(0);
   grey = new Uint8Array(0);
