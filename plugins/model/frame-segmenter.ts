@@ -12,22 +12,50 @@ import type { ClassResult, Frame, SegmentedFrame } from '../../src/core/frames/f
 import { boxToSource, isRoiFrame, uncropMask, type Rect, type RoiFrame } from '../../src/core/frames/roi.js';
 import { paintMask } from './mask-upsample.js';
 import { hasPrompts, type FramePrompts } from './prompts.js';
-import type { ObjectQuery, Sam2RadModel } from './sam2rad-model.js';
+import type { FrameInference, ObjectQuery, PreparedImage, Sam2RadModel } from './sam2rad-model.js';
 import { paintEllipseMask } from './shape-prior.js';
 
 function isIdle(query: ObjectQuery): boolean {
   return query.mode === 'manual' && !query.bank.hasConditioning && !hasPrompts(query.prompts);
 }
 
+/** The model's input for `frame` (the crop of an RoiFrame), made ahead of `segmentFrame` (which then skips
+ * the letterbox): see Sam2RadModel.prepare. */
+export function prepareFrame(model: Sam2RadModel, frame: Frame): PreparedImage {
+  return model.prepare(frame.data, frame.width, frame.height);
+}
+
 export async function segmentFrame(
   model: Sam2RadModel,
   frame: Frame,
   queries: readonly ObjectQuery[],
+  prepared?: PreparedImage,
 ): Promise<SegmentedFrame> {
+  return (await inferFrame(model, frame, queries, prepared))();
+}
+
+/**
+ * `segmentFrame` in two steps: the graphs (awaited; the model is free again, memory updated, when this
+ * resolves), then the returned function paints the masks and maps the results to the frame (synchronous).
+ * A pipeline can start the next frame's graphs before painting this one's.
+ */
+export async function inferFrame(
+  model: Sam2RadModel,
+  frame: Frame,
+  queries: readonly ObjectQuery[],
+  prepared?: PreparedImage,
+): Promise<() => SegmentedFrame> {
   // A crop that is the whole frame (cropFrame passes it without a copy) needs no mapping.
-  if (!isRoiFrame(frame) || frame.data === frame.sourceData) return withBiometry(await segmentCrop(model, frame, queries));
+  if (!isRoiFrame(frame) || frame.data === frame.sourceData) {
+    const finish = await inferCrop(model, frame, queries, prepared);
+    return () => withBiometry(finish());
+  }
+  const finish = await inferCrop(model, frame, queries.map((q) => ({ ...q, prompts: q.prompts && promptsInCrop(q.prompts, frame.roi) })), prepared);
+  return () => inSource(finish(), frame);
+}
+
+function inSource(segmented: SegmentedFrame, frame: RoiFrame): SegmentedFrame {
   const { roi } = frame;
-  const segmented = await segmentCrop(model, frame, queries.map((q) => ({ ...q, prompts: q.prompts && promptsInCrop(q.prompts, roi) })));
   return withBiometry({
     index: frame.index,
     timestamps: segmented.timestamps,
@@ -50,9 +78,13 @@ function withBiometry(frame: SegmentedFrame): SegmentedFrame {
   };
 }
 
-async function segmentCrop(model: Sam2RadModel, frame: Frame, queries: readonly ObjectQuery[]): Promise<SegmentedFrame> {
+async function inferCrop(model: Sam2RadModel, frame: Frame, queries: readonly ObjectQuery[], prepared?: PreparedImage): Promise<() => SegmentedFrame> {
   const active = queries.filter((q) => !isIdle(q));
-  const inference = await model.infer(frame.data, frame.width, frame.height, active);
+  const inference = await model.infer(frame.data, frame.width, frame.height, active, prepared);
+  return () => paintCrop(model, frame, queries, inference);
+}
+
+function paintCrop(model: Sam2RadModel, frame: Frame, queries: readonly ObjectQuery[], inference: FrameInference): SegmentedFrame {
   const classMap = new Uint8Array(frame.width * frame.height);
   const { geometry } = inference;
   const k = 1 / geometry.scale;

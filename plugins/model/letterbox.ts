@@ -70,14 +70,20 @@ function cachedWeights(inSize: number, outSize: number): AxisWeights {
   return w;
 }
 
-/** Resizes grey pixels (rounded to 8 bits like PIL) into the top-left of an S x S zero canvas. */
-export function letterboxGrey(data: Uint8Array, box: Letterbox): Uint8Array {
+/** Work buffers of the two passes, reused from call to call (frames of one stream have one size). */
+let horizontalScratch = new Uint8Array(0);
+let accScratch = new Float64Array(0);
+
+/** Resizes grey pixels (rounded to 8 bits like PIL) into the top-left of an S x S zero canvas: a new
+ * array, or `out` (S * S bytes, every byte written). */
+export function letterboxGrey(data: Uint8Array, box: Letterbox, out?: Uint8Array): Uint8Array {
   const { sourceWidth: w, sourceHeight: h, contentWidth: nw, contentHeight: nh, size } = box;
   const { start: xStart, count: xCount, weights: xWeights, taps: xTaps } = cachedWeights(w, nw);
   const { start: yStart, count: yCount, weights: yWeights, taps: yTaps } = cachedWeights(h, nh);
   // Horizontal pass first (as PIL does), then vertical, each rounded once at its end. The sums are of
   // non-negative terms with weights summing to 1, so they lie in [0, 255]: rounding is floor(x + 0.5).
-  const horizontal = new Uint8Array(h * nw);
+  if (horizontalScratch.length < h * nw) horizontalScratch = new Uint8Array(h * nw);
+  const horizontal = horizontalScratch;
   for (let y = 0; y < h; y++) {
     const row = y * w;
     const outRow = y * nw;
@@ -91,10 +97,16 @@ export function letterboxGrey(data: Uint8Array, box: Letterbox): Uint8Array {
     }
   }
   // Vertical pass a source row at a time, so both arrays are read along their rows.
-  const out = new Uint8Array(size * size);
-  const acc = new Float64Array(nw);
+  if (out) {
+    if (out.length < size * size) throw new Error(`letterbox: output has ${out.length} bytes, expected ${size * size}`);
+    out.fill(0, 0, size * size);
+  } else {
+    out = new Uint8Array(size * size);
+  }
+  if (accScratch.length < nw) accScratch = new Float64Array(nw);
+  const acc = accScratch;
   for (let y = 0; y < nh; y++) {
-    acc.fill(0);
+    acc.fill(0, 0, nw);
     const base = y * yTaps;
     for (let k = 0; k < yCount[y]!; k++) {
       const weight = yWeights[base + k]!;
@@ -113,10 +125,10 @@ export interface Normalisation {
   readonly std: readonly number[];
 }
 
-/** [S*S] grey -> [1, 3, S, S] float32, grey replicated into the three channels. */
-export function toInputTensor(grey: Uint8Array, norm: Normalisation): Float32Array {
+/** [S*S] grey -> [1, 3, S, S] float32, grey replicated into the three channels: a new array, or `out`. */
+export function toInputTensor(grey: Uint8Array, norm: Normalisation, out: Float32Array = new Float32Array(grey.length * 3)): Float32Array {
   const plane = grey.length;
-  const out = new Float32Array(plane * 3);
+  if (out.length !== plane * 3) throw new Error(`input tensor: ${out.length} values, expected ${plane * 3}`);
   for (let c = 0; c < 3; c++) {
     const mean = norm.mean[c]!;
     const inv = 1 / norm.std[c]!;

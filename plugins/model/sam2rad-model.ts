@@ -7,6 +7,7 @@
  * Several objects (classes) run as one batch through every graph after the encoder. Shapes below use
  * docs/model.md's names: n objects, S = input size, E = S/16, M memory frames of m x m, T mask tokens,
  * P point slots. */
+import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { Stage } from '../../src/core/frames/frame.js';
 import type { LoadedManifest, Manifest, Precision } from '../../src/core/runtime/manifest.js';
@@ -23,6 +24,7 @@ import { outputMasks, repeat, type DecodedMasks, type ImageFeatures, type Learne
 import { letterboxGeometry, letterboxGrey, toInputTensor, type Letterbox } from './letterbox.js';
 import type { LogitSmoothing } from './logit-smoothing.js';
 import { MemoryBank } from './memory-bank.js';
+import { PrepareThread } from './prepare-worker.js';
 import { encodePoints, hasPrompts, type FramePrompts, type PromptMode } from './prompts.js';
 
 /** One object tracked on one frame. */
@@ -47,6 +49,20 @@ export interface ObjectResult {
   readonly box: readonly [number, number, number, number];
   /** True when this frame became the object's conditioning frame (it carried human prompts). */
   readonly conditioning: boolean;
+}
+
+/** A frame letterboxed and normalised for the image encoder, made ahead of `infer` (Sam2RadModel.prepare),
+ * e.g. while the previous frame is in the graphs. */
+export interface PreparedImage {
+  /** The grey pixels it was made from (infer uses it only for these very pixels). */
+  readonly source: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  readonly geometry: Letterbox;
+  /** [1, 3, S, S] image encoder input, from the model's pool until infer or discard returns it. */
+  readonly input: Float32Array;
+  /** performance.now() when it was ready (the frame's `preprocessed` stamp). */
+  readonly preparedAt: number;
 }
 
 export interface FrameInference {
@@ -125,20 +141,87 @@ export class Sam2RadModel {
     );
   }
 
-  /** Runs all five graphs for one grey frame and every object query, stamping the time after each. */
-  async infer(grey: Uint8Array, width: number, height: number, queries: readonly ObjectQuery[]): Promise<FrameInference> {
+  /** Image encoder inputs no longer in use, for the next frames (a few: one running, one prepared ahead). */
+  private readonly inputPool: Float32Array[] = [];
+  private letterboxed = new Uint8Array(0);
+
+  /** Letterbox and normalise a grey frame for `infer` (synchronous; the buffers come from a small pool,
+   * returned when `infer` has encoded it or `discard` is called). */
+  prepare(grey: Uint8Array, width: number, height: number): PreparedImage {
     const m = this.manifest;
-    const geometry = letterboxGeometry(width, height, m.input.image_size);
+    const s = m.input.image_size;
+    const geometry = letterboxGeometry(width, height, s);
+    if (this.letterboxed.length !== s * s) this.letterboxed = new Uint8Array(s * s);
+    const pooled = this.inputPool.pop();
+    const input = toInputTensor(
+      letterboxGrey(grey, geometry, this.letterboxed),
+      { scale: m.input.pixel_scale, mean: m.input.pixel_mean, std: m.input.pixel_std },
+      pooled?.length === 3 * s * s ? pooled : undefined,
+    );
+    return { source: grey, width, height, geometry, input, preparedAt: performance.now() };
+  }
+
+  private readonly prepareThread = new PrepareThread();
+
+  /**
+   * Whether `prepareAsync` can overlap a running graph: onnxruntime-node runs graphs on this thread with
+   * `intraOpThreads` threads in all, so a worker thread overlaps them only on a spare core (more cores than
+   * intra-op threads); on a machine without one it would only take CPU from the graphs. The environment
+   * variable SAM2RAD_PREPARE_WORKER=1 or 0 forces it on or off.
+   */
+  get preparesAhead(): boolean {
+    const forced = process.env.SAM2RAD_PREPARE_WORKER;
+    if (forced === '0') return false;
+    if (!this.prepareThread.available) return false;
+    return forced === '1' || availableParallelism() > this.options.intraOpThreads;
+  }
+
+  /** `prepare` on a worker thread (prepare-worker.ts), so that it can overlap a graph running on this
+   * thread; on this thread when no worker can run. Same pixels either way. */
+  async prepareAsync(grey: Uint8Array, width: number, height: number): Promise<PreparedImage> {
+    if (!this.prepareThread.available) return this.prepare(grey, width, height);
+    const m = this.manifest;
+    const s = m.input.image_size;
+    const pooled = this.inputPool.pop();
+    try {
+      const { input, readyAt } = await this.prepareThread.prepare(
+        grey, width, height, s,
+        { scale: m.input.pixel_scale, mean: m.input.pixel_mean, std: m.input.pixel_std },
+        pooled?.length === 3 * s * s ? pooled : null,
+      );
+      return { source: grey, width, height, geometry: letterboxGeometry(width, height, s), input, preparedAt: readyAt };
+    } catch {
+      return this.prepare(grey, width, height);
+    }
+  }
+
+  /** Give a prepared image's buffer back without running it (e.g. a frame dropped for a newer one). */
+  discard(prepared: PreparedImage): void {
+    if (this.inputPool.length < 4 && !this.inputPool.includes(prepared.input)) this.inputPool.push(prepared.input);
+  }
+
+  /** Runs all five graphs for one grey frame and every object query, stamping the time after each.
+   * `prepared` (from `prepare` on these very pixels) saves the letterbox; its `preparedAt` is the frame's
+   * `preprocessed` stamp. */
+  async infer(grey: Uint8Array, width: number, height: number, queries: readonly ObjectQuery[], prepared?: PreparedImage): Promise<FrameInference> {
+    const m = this.manifest;
+    const ready = prepared && prepared.source === grey && prepared.width === width && prepared.height === height ? prepared : undefined;
+    if (prepared && !ready) this.discard(prepared);
     const n = queries.length;
     // Nothing to segment (manual mode before any prompt): skip the graphs entirely.
-    if (n === 0) return { geometry, objects: [], timestamps: {} };
-    const input = toInputTensor(letterboxGrey(grey, geometry), {
-      scale: m.input.pixel_scale,
-      mean: m.input.pixel_mean,
-      std: m.input.pixel_std,
-    });
-    const timestamps: Partial<Record<Stage, number>> = { preprocessed: performance.now() };
-    const image = await this.encodeImage(input);
+    if (n === 0) {
+      if (ready) this.discard(ready);
+      return { geometry: letterboxGeometry(width, height, m.input.image_size), objects: [], timestamps: {} };
+    }
+    const { geometry, input, preparedAt } = ready ?? this.prepare(grey, width, height);
+    const timestamps: Partial<Record<Stage, number>> = { preprocessed: preparedAt };
+    let image: ImageFeatures;
+    try {
+      image = await this.encodeImage(input);
+    } finally {
+      // The encoder has read its input (the outputs are new tensors): the buffer can take the next frame.
+      this.discard({ input } as PreparedImage);
+    }
     timestamps.image_encoder = performance.now();
 
     const embedBatch = repeat(image.embed, n);
@@ -283,6 +366,7 @@ export class Sam2RadModel {
   }
 
   async release(): Promise<void> {
+    await this.prepareThread.close();
     await releaseSessions(this.sessions);
   }
 }

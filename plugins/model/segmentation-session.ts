@@ -7,10 +7,10 @@
  * SAM2 propagates a prompted frame. */
 import type { Frame, SegmentedFrame } from '../../src/core/frames/frame.js';
 import { sourceSize } from '../../src/core/frames/roi.js';
-import { segmentFrame } from './frame-segmenter.js';
+import { inferFrame, prepareFrame, segmentFrame } from './frame-segmenter.js';
 import type { MemoryBank } from './memory-bank.js';
 import { PROMPT_MODES, type FramePrompts, type PointPrompt, type PromptMode } from './prompts.js';
-import type { ObjectQuery, Sam2RadModel } from './sam2rad-model.js';
+import type { ObjectQuery, PreparedImage, Sam2RadModel } from './sam2rad-model.js';
 
 export interface HumanPrompt {
   /** Index of the frame the prompt was drawn on. */
@@ -131,22 +131,55 @@ export class SegmentationSession {
     this.pending.splice(0, this.pending.length, ...this.pending.filter((p) => !names.includes(p.className)));
   }
 
+  /** The model's input for `frame`, made ahead of `process` (e.g. while the previous frame is in the
+   * model); changes nothing in the session. Pass it to `process(frame, prompts, prepared)`, or give it back
+   * with `discard` if the frame will not be processed. */
+  prepare(frame: Frame): PreparedImage {
+    return prepareFrame(this.model, frame);
+  }
+
+  /** Whether `prepareAsync` overlaps a frame in the model here (Sam2RadModel.preparesAhead). */
+  get preparesAhead(): boolean {
+    return this.model.preparesAhead;
+  }
+
+  /** `prepare` on a worker thread (Sam2RadModel.prepareAsync): it overlaps a frame in the model. */
+  prepareAsync(frame: Frame): Promise<PreparedImage> {
+    return this.model.prepareAsync(frame.data, frame.width, frame.height);
+  }
+
+  discard(prepared: PreparedImage): void {
+    this.model.discard(prepared);
+  }
+
   /** Segments `frame`. Prompts drawn on it (offline use) or queued for earlier frames are applied
-   * first: each prompted frame becomes its objects' conditioning memory. */
-  async process(frame: Frame, prompts: readonly HumanPrompt[] = []): Promise<SegmentedFrame> {
+   * first: each prompted frame becomes its objects' conditioning memory. `prepared`: `prepare(frame)`. */
+  async process(frame: Frame, prompts: readonly HumanPrompt[] = [], prepared?: PreparedImage): Promise<SegmentedFrame> {
+    return (await this.infer(frame, prompts, prepared))();
+  }
+
+  /** `process` in two steps: resolves once the model is done with the frame (graphs run, memory updated),
+   * with a function that paints its masks (synchronous). The next frame may go into the model before it
+   * is called; call each in frame order. */
+  async infer(frame: Frame, prompts: readonly HumanPrompt[] = [], prepared?: PreparedImage): Promise<() => SegmentedFrame> {
     this.history.push(frame);
     if (this.history.length > this.historyFrames) this.history.shift();
-    for (const prompt of prompts) this.addPrompt(prompt);
+    try {
+      for (const prompt of prompts) this.addPrompt(prompt);
+    } catch (err) {
+      if (prepared) this.discard(prepared);
+      throw err;
+    }
     if (this.currentMode === 'auto') {
       this.pending.length = 0;
-      return segmentFrame(this.model, frame, this.queries());
+      return inferFrame(this.model, frame, this.queries(), prepared);
     }
     for (let [index, batch] = this.takePending(); batch.size > 0; [index, batch] = this.takePending()) {
-      if (index === frame.index) return segmentFrame(this.model, frame, this.queries(batch));
+      if (index === frame.index) return inferFrame(this.model, frame, this.queries(batch), prepared);
       const past = this.history.find((f) => f.index === index);
       if (past) await segmentFrame(this.model, past, this.queries(batch, true));
     }
-    return segmentFrame(this.model, frame, this.queries());
+    return inferFrame(this.model, frame, this.queries(), prepared);
   }
 
   /** Per object: its bank, the mode, and its prompts on this frame (prompted objects only when `onlyPrompted`). */

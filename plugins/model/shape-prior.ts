@@ -5,7 +5,7 @@
  * true ellipse, exactly itself), which removes ragged edges and stray blobs. */
 import type { Ellipse } from '../../src/core/frames/frame.js';
 import type { Letterbox } from './letterbox.js';
-import { paintMask } from './mask-upsample.js';
+import { paintMaskIn } from './mask-upsample.js';
 
 /** Logits m x m with every cell above `threshold` that is not 8-connected to the largest such region
  * set to below it (a copy; the input is returned as is when there is at most one region). */
@@ -44,17 +44,19 @@ export function keepLargestRegion(logits: Float32Array, m: number, threshold = 0
 }
 
 /** The ellipse with the moments of the pixels of `mask` (w x h) that equal `value`; undefined when
- * there are fewer than 3 such pixels. */
-export function momentEllipse(mask: Uint8Array, w: number, value: number): Ellipse | undefined {
+ * there are fewer than 3 such pixels. `bounds` [x0, y0, x1, y1), when given, must hold every such pixel:
+ * only it is scanned (same pixels in the same order, so the same sums). */
+export function momentEllipse(mask: Uint8Array, w: number, value: number, bounds?: readonly [number, number, number, number]): Ellipse | undefined {
   let n = 0;
   let sx = 0;
   let sy = 0;
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
-  for (let row = 0, i = 0; i < mask.length; row++) {
+  const [x0, y0, x1, y1] = bounds ?? [0, 0, w, Math.ceil(mask.length / w)];
+  for (let row = y0; row < y1; row++) {
     const y = row + 0.5;
-    for (let col = 0; col < w; col++, i++) {
+    for (let col = x0, i = row * w + x0; col < x1 && i < mask.length; col++, i++) {
       if (mask[i] !== value) continue;
       const x = col + 0.5;
       n++;
@@ -106,6 +108,8 @@ export function paintEllipse(ellipse: Ellipse, w: number, h: number, value: numb
   return area;
 }
 
+let regionScratch = new Uint8Array(0);
+
 /** The largest region of the logits above `threshold`, as its moment ellipse, painted with `value` into `out`. */
 export function paintEllipseMask(
   logits: Float32Array,
@@ -116,9 +120,12 @@ export function paintEllipseMask(
   threshold = 0,
 ): { area: number; ellipse?: Ellipse } {
   const { sourceWidth: w, sourceHeight: h } = box;
-  const region = new Uint8Array(w * h);
-  paintMask(keepLargestRegion(logits, m, threshold), m, box, 1, region, threshold);
-  const ellipse = momentEllipse(region, w, 1);
+  // A scratch region, zero outside what the last call painted (cleared below).
+  if (regionScratch.length < w * h) regionScratch = new Uint8Array(w * h);
+  const region = regionScratch.subarray(0, w * h);
+  const { bounds } = paintMaskIn(keepLargestRegion(logits, m, threshold), m, box, 1, region, threshold);
+  const ellipse = momentEllipse(region, w, 1, bounds);
+  for (let y = bounds[1]; y < bounds[3]; y++) region.fill(0, y * w + bounds[0], y * w + bounds[2]);
   if (!ellipse) return { area: 0 };
   return { area: paintEllipse(ellipse, w, h, value, out), ellipse };
 }

@@ -1,7 +1,7 @@
 /** Pipeline speed through the real server: frames decoded by ffmpeg, cropped to the ROI as `serve` does
  * by default, segmented, sent over a WebSocket to a client that reads them. Two runs: a file at full speed (throughput; no frame dropped) and a
  * source paced at its native rate (latency decode -> WebSocket send, drops, memory growth). */
-import { concatMap, from, share, type Observable } from 'rxjs';
+import { from, map, share, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
 import type { SegmentedFrame } from '../../core/frames/frame.js';
 import { LiveServer } from '../server/server.js';
@@ -11,6 +11,7 @@ import { livePipeline } from '../pipeline/live-pipeline.js';
 import { cropToRoi, roiCropper } from '../../core/frames/roi-crop.js';
 import type { Source } from '../../../plugins/sources/index.js';
 import { SegmentationSession } from '../../../plugins/model/segmentation-session.js';
+import { segment } from '../../../plugins/model/segment.js';
 import type { Sam2RadModel } from '../../../plugins/model/sam2rad-model.js';
 import { percentiles, type Percentiles } from './stats.js';
 
@@ -74,7 +75,8 @@ export async function benchmarkThroughput(model: Sam2RadModel, open: OpenBenchSo
     }
   };
   const crop = roiCropper('auto');
-  const frames = from(pulled()).pipe(concatMap((f) => session.process(crop(f))), share());
+  // As `segment(session)` does for every frame in order: the next frame is letterboxed while one is in the model.
+  const frames = from(pulled()).pipe(map(crop), segment(session), share());
   await serveThrough(frames, metrics, async () => {
     const start = performance.now();
     await new Promise<void>((resolve, reject) => frames.subscribe({ complete: resolve, error: reject }));

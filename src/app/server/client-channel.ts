@@ -18,6 +18,8 @@ export const DEFAULT_CHANNEL_LIMITS: ChannelLimits = { maxInFlightFrames: 2, max
 
 export class ClientChannel {
   private inFlight = 0;
+  /** When each frame still in flight was sent (oldest first). */
+  private readonly sentAt: number[] = [];
   private skippedFrames = 0;
 
   constructor(
@@ -36,13 +38,17 @@ export class ClientChannel {
     return this.inFlight < this.limits.maxInFlightFrames && this.ws.bufferedAmount <= this.limits.maxBufferedBytes;
   }
 
-  /** How the client keeps up: `room` false means the next frame would be skipped; `busy` means a frame
-   * sent earlier is not written yet or bytes are waiting (the compressed stream then lowers its quality). */
+  /** How the client keeps up: `room` false means the next frame would be skipped; `busy` means bytes of
+   * earlier frames are still waiting for the socket, or a frame's write has not completed for 100 ms (the
+   * compressed stream then lowers its quality). A write that completed a moment ago may not have called
+   * back yet (callbacks wait for the event loop, which a model run can hold for tens of ms), so an
+   * unconfirmed frame alone is not taken as a slow client. */
   load(): { readonly open: boolean; readonly room: boolean; readonly busy: boolean } {
+    const oldest = this.sentAt[0];
     return {
       open: this.ws.readyState === WebSocket.OPEN,
       room: this.hasRoom(),
-      busy: this.inFlight > 0 || this.ws.bufferedAmount > this.limits.maxBufferedBytes / 4,
+      busy: this.ws.bufferedAmount > 0 || (oldest !== undefined && performance.now() - oldest > 100),
     };
   }
 
@@ -60,9 +66,11 @@ export class ClientChannel {
       return false;
     }
     this.inFlight++;
-    // The callback fires once the bytes are written to the socket (or the socket failed).
+    this.sentAt.push(performance.now());
+    // The callback fires once the bytes are written to the socket (or the socket failed), in send order.
     this.ws.send(message, { binary: true }, () => {
       this.inFlight--;
+      this.sentAt.shift();
     });
     return true;
   }

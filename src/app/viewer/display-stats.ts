@@ -8,17 +8,21 @@ import type { ViewerFrame } from './frames.js';
 /**
  * Server clock minus page clock (both performance.now(), ms). The `subscribe` round trip bounds it:
  * the server built the `stream` message after the subscribe left and before its reply arrived, so the
- * offset lies within ± half the round trip of the midpoint (ClockOffset). Each frame tightens the lower
- * bound: it arrived after the server stamped it `sent`, so offset >= sent - arrival. The estimate is the
- * midpoint until a frame's bound passes it, then that bound: it errs low by the smallest delivery delay
- * seen (socket to the page's message handler, well under a millisecond on loopback when the page is idle),
- * so frame-to-paint latencies are, if anything, that much too low. A busy server or page at subscription
- * time (a round trip of 100+ ms) no longer skews them.
+ * offset lies within ± half the round trip of the midpoint (ClockOffset). Each frame gives a lower bound:
+ * it arrived after the server stamped it `sent`, so offset >= sent - arrival, and the largest such bound
+ * is off by the smallest delivery delay among the frames (socket to the page's message handler: well
+ * under a millisecond on loopback whenever a frame finds the page idle). The estimate is the midpoint
+ * (or a frame's bound past it) for the first 30 frames, then the frames' bound alone: frame-to-paint
+ * latencies err low, if at all, by that smallest delay. The midpoint is only a start: a page or server
+ * busy at subscription time skews it either way (round trips of 60-120 ms were seen on the loaded test
+ * machine, and midpoints off by tens of milliseconds).
  */
 export class ServerClock {
   private midpoint: number | null = null;
   private lower = -Infinity;
   private upper = Infinity;
+  /** Frames whose delivery bounded the offset since the subscription. */
+  private deliveries = 0;
   /** Half the subscribe round trip (ms). */
   roundTripBound: number | null = null;
   /** How the current estimate was obtained. */
@@ -29,6 +33,7 @@ export class ServerClock {
     this.roundTripBound = clock.uncertaintyMs;
     this.lower = clock.offsetMs - clock.uncertaintyMs;
     this.upper = clock.offsetMs + clock.uncertaintyMs;
+    this.deliveries = 0;
     this.method = 'round-trip';
   }
 
@@ -37,20 +42,22 @@ export class ServerClock {
     if (this.midpoint === null) return;
     const bound = sent - receivedAt;
     // Past the upper bound only if a clock jumped (e.g. a reconnect to another server): ignore it.
-    if (bound > this.lower && bound <= this.upper + 1) {
-      this.lower = bound;
-      if (bound > this.midpoint) this.method = 'frame-delivery';
-    }
+    if (bound > this.upper + 1) return;
+    this.deliveries++;
+    if (bound > this.lower) this.lower = bound;
+    if (this.deliveries >= FRAMES_FOR_BOUND || this.lower > this.midpoint) this.method = 'frame-delivery';
   }
 
   /** Server clock minus page clock, or null before a compressed stream started. */
   get offsetMs(): number | null {
     if (this.midpoint === null) return null;
-    return Math.max(this.midpoint, this.lower);
+    return this.deliveries >= FRAMES_FOR_BOUND ? this.lower : Math.max(this.midpoint, this.lower);
   }
 }
 
 const WINDOW_MS = 3000;
+/** Frames after which the offset is the frames' lower bound alone (ServerClock). */
+const FRAMES_FOR_BOUND = 30;
 /** Paints kept for `window.sam2radViewer.display.paints` (about 5 minutes at 60 fps). */
 const MAX_PAINTS = 20_000;
 
