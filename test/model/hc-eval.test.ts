@@ -2,7 +2,7 @@
  * official HC) is found beside the folder the symlinked images live in, and the report carries hc_mad_mm,
  * its distribution and each image's HC. Runs the real CLI and model on three HC18 dev images. */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -29,7 +29,7 @@ describe('sam2rad eval: head circumference', () => {
     const { stdout } = await run('node', ['dist/src/app/cli/main.js', 'eval', '--data', path.join(root, 'data'), '--class', 'fetal_head', '--json', json], { timeout: 120_000 });
     expect(stdout).toMatch(/hc_mad_mm=\d+\.\d\d \(median/);
     const report = JSON.parse(await readFile(json, 'utf8'));
-    expect(report.hc_provenance).toBe(path.join(HC18, 'provenance.csv'));
+    expect(await realpath(report.hc_provenance)).toBe(await realpath(path.join(HC18, 'provenance.csv')));
     expect(report.hc_abs_diff_mm.count).toBe(3);
     expect(report.hc_missing).toBe(0);
     const csv = (await readFile(path.join(HC18, 'provenance.csv'), 'utf8')).split('\n').map((l) => l.split(','));
