@@ -12,7 +12,9 @@ import type { ClassResult, Frame, SegmentedFrame } from '../../src/core/frames/f
 import { boxToSource, isRoiFrame, uncropMask, type Rect, type RoiFrame } from '../../src/core/frames/roi.js';
 import { paintMask } from './mask-upsample.js';
 import { hasPrompts, type FramePrompts } from './prompts.js';
-import type { FrameInference, ObjectQuery, PreparedImage, Sam2RadModel } from './sam2rad-model.js';
+import type { PreparedImage } from './image-preparer.js';
+import type { FrameInference, ObjectQuery } from './object-query.js';
+import type { Sam2RadModel } from './sam2rad-model.js';
 import { paintEllipseMask } from './shape-prior.js';
 
 function isIdle(query: ObjectQuery): boolean {

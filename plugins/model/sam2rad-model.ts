@@ -7,7 +7,6 @@
  * Several objects (classes) run as one batch through every graph after the encoder. Shapes below use
  * docs/model.md's names: n objects, S = input size, E = S/16, M memory frames of m x m, T mask tokens,
  * P point slots. */
-import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { Stage } from '../../src/core/frames/frame.js';
 import type { LoadedManifest, Manifest, Precision } from '../../src/core/runtime/manifest.js';
@@ -19,58 +18,15 @@ import {
 } from '../../src/core/runtime/execution-provider.js';
 import type { ModelIdentity } from '../../src/core/contracts/model-identity.js';
 import { releaseDeviceTensors } from './device-outputs.js';
+import { ImagePreparer, type PreparedImage } from './image-preparer.js';
+import type { FrameInference, ObjectQuery } from './object-query.js';
 import { createSessions, releaseSessions, type Sessions } from './graph-sessions.js';
 import { outputMasks, repeat, type DecodedMasks, type ImageFeatures, type LearnedPrompts } from './graph-tensors.js';
-import { letterboxGeometry, letterboxGrey, toInputTensor, type Letterbox } from './letterbox.js';
-import type { LogitSmoothing } from './logit-smoothing.js';
+import { letterboxGeometry, type Letterbox } from './letterbox.js';
 import { MemoryBank } from './memory-bank.js';
-import { PrepareThread } from './prepare-worker.js';
-import { encodePoints, hasPrompts, type FramePrompts, type PromptMode } from './prompts.js';
+import { encodePoints, hasPrompts } from './prompts.js';
 
-/** One object tracked on one frame. */
-export interface ObjectQuery {
-  readonly classIndex: number;
-  readonly bank: MemoryBank;
-  readonly mode: PromptMode;
-  /** Human prompts on this frame (ignored in auto mode). */
-  readonly prompts?: FramePrompts;
-  /** Store this frame's memory at all (false = the bank stays as it is, e.g. `--no-memory`). */
-  readonly updateMemory: boolean;
-  /** Average the painted logits over frames (the baseline the memory is compared with). */
-  readonly smoothing?: LogitSmoothing;
-}
 
-export interface ObjectResult {
-  /** mask_size^2 logits over the S x S model input. */
-  readonly maskLogits: Float32Array;
-  readonly objectScore: number;
-  readonly iou: number;
-  /** Learned box, normalised [x0, y0, x1, y1] of the model input. */
-  readonly box: readonly [number, number, number, number];
-  /** True when this frame became the object's conditioning frame (it carried human prompts). */
-  readonly conditioning: boolean;
-}
-
-/** A frame letterboxed and normalised for the image encoder, made ahead of `infer` (Sam2RadModel.prepare),
- * e.g. while the previous frame is in the graphs. */
-export interface PreparedImage {
-  /** The grey pixels it was made from (infer uses it only for these very pixels). */
-  readonly source: Uint8Array;
-  readonly width: number;
-  readonly height: number;
-  readonly geometry: Letterbox;
-  /** [1, 3, S, S] image encoder input, from the model's pool until infer or discard returns it. */
-  readonly input: Float32Array;
-  /** performance.now() when it was ready (the frame's `preprocessed` stamp). */
-  readonly preparedAt: number;
-}
-
-export interface FrameInference {
-  readonly geometry: Letterbox;
-  readonly objects: readonly ObjectResult[];
-  /** performance.now() after each graph. */
-  readonly timestamps: Partial<Record<Stage, number>>;
-}
 
 export interface ModelOptions extends SessionSettings {
   /** Which graph files to run; fp16 and int8 need the manifest's variants. Default: the manifest's
@@ -88,7 +44,11 @@ export class Sam2RadModel {
     private readonly options: ModelOptions,
     /** Intermediate tensors stay in GPU memory between graphs (DEVICE_OUTPUTS); else they pass through the host. */
     readonly outputsOnDevice: boolean,
-  ) {}
+  ) {
+    this.preparer = new ImagePreparer(loaded.manifest.input, options.intraOpThreads);
+  }
+
+  private readonly preparer: ImagePreparer;
 
   static async load(dir: string, options: ModelOptions, log: (line: string) => void = () => {}): Promise<Sam2RadModel> {
     const { loaded, sessions, provider } = await createSessions(dir, options, true);
@@ -141,63 +101,24 @@ export class Sam2RadModel {
     );
   }
 
-  /** Image encoder inputs no longer in use, for the next frames (a few: one running, one prepared ahead). */
-  private readonly inputPool: Float32Array[] = [];
-  private letterboxed = new Uint8Array(0);
-
-  /** Letterbox and normalise a grey frame for `infer` (synchronous; the buffers come from a small pool,
-   * returned when `infer` has encoded it or `discard` is called). */
+  /** Letterbox and normalise a grey frame for `infer` (image-preparer.ts). */
   prepare(grey: Uint8Array, width: number, height: number): PreparedImage {
-    const m = this.manifest;
-    const s = m.input.image_size;
-    const geometry = letterboxGeometry(width, height, s);
-    if (this.letterboxed.length !== s * s) this.letterboxed = new Uint8Array(s * s);
-    const pooled = this.inputPool.pop();
-    const input = toInputTensor(
-      letterboxGrey(grey, geometry, this.letterboxed),
-      { scale: m.input.pixel_scale, mean: m.input.pixel_mean, std: m.input.pixel_std },
-      pooled?.length === 3 * s * s ? pooled : undefined,
-    );
-    return { source: grey, width, height, geometry, input, preparedAt: performance.now() };
+    return this.preparer.prepare(grey, width, height);
   }
 
-  private readonly prepareThread = new PrepareThread();
-
-  /**
-   * Whether `prepareAsync` can overlap a running graph: onnxruntime-node runs graphs on this thread with
-   * `intraOpThreads` threads in all, so a worker thread overlaps them only on a spare core (more cores than
-   * intra-op threads); on a machine without one it would only take CPU from the graphs. The environment
-   * variable SAM2RAD_PREPARE_WORKER=1 or 0 forces it on or off.
-   */
+  /** Whether `prepareAsync` can overlap a running graph (a spare core; image-preparer.ts). */
   get preparesAhead(): boolean {
-    const forced = process.env.SAM2RAD_PREPARE_WORKER;
-    if (forced === '0') return false;
-    if (!this.prepareThread.available) return false;
-    return forced === '1' || availableParallelism() > this.options.intraOpThreads;
+    return this.preparer.preparesAhead;
   }
 
-  /** `prepare` on a worker thread (prepare-worker.ts), so that it can overlap a graph running on this
-   * thread; on this thread when no worker can run. Same pixels either way. */
-  async prepareAsync(grey: Uint8Array, width: number, height: number): Promise<PreparedImage> {
-    if (!this.prepareThread.available) return this.prepare(grey, width, height);
-    const m = this.manifest;
-    const s = m.input.image_size;
-    const pooled = this.inputPool.pop();
-    try {
-      const { input, readyAt } = await this.prepareThread.prepare(
-        grey, width, height, s,
-        { scale: m.input.pixel_scale, mean: m.input.pixel_mean, std: m.input.pixel_std },
-        pooled?.length === 3 * s * s ? pooled : null,
-      );
-      return { source: grey, width, height, geometry: letterboxGeometry(width, height, s), input, preparedAt: readyAt };
-    } catch {
-      return this.prepare(grey, width, height);
-    }
+  /** `prepare` on a worker thread where one can run; the same pixels either way. */
+  prepareAsync(grey: Uint8Array, width: number, height: number): Promise<PreparedImage> {
+    return this.preparer.prepareAsync(grey, width, height);
   }
 
   /** Give a prepared image's buffer back without running it (e.g. a frame dropped for a newer one). */
   discard(prepared: PreparedImage): void {
-    if (this.inputPool.length < 4 && !this.inputPool.includes(prepared.input)) this.inputPool.push(prepared.input);
+    this.preparer.discard(prepared);
   }
 
   /** Runs all five graphs for one grey frame and every object query, stamping the time after each.
@@ -366,7 +287,7 @@ export class Sam2RadModel {
   }
 
   async release(): Promise<void> {
-    await this.prepareThread.close();
+    await this.preparer.close();
     await releaseSessions(this.sessions);
   }
 }

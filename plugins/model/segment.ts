@@ -9,8 +9,8 @@
  * inOrderPrepared, latestOnlyPrepared). */
 import type { OperatorFunction } from 'rxjs';
 import type { Frame, SegmentedFrame } from '../../src/core/frames/frame.js';
-import { inOrderPrepared, latestOnlyPrepared } from '../../src/core/operators/realtime.js';
-import type { PreparedImage } from './sam2rad-model.js';
+import { inOrderPrepared, latestOnlyPrepared } from '../../src/core/operators/prepared.js';
+import type { PreparedImage } from './image-preparer.js';
 import type { SegmentationSession } from './segmentation-session.js';
 
 /** Segments every frame in order (memory needs order). Upstream should be paced or bounded. */

@@ -10,7 +10,9 @@ import { sourceSize } from '../../src/core/frames/roi.js';
 import { inferFrame, prepareFrame, segmentFrame } from './frame-segmenter.js';
 import type { MemoryBank } from './memory-bank.js';
 import { PROMPT_MODES, type FramePrompts, type PointPrompt, type PromptMode } from './prompts.js';
-import type { ObjectQuery, PreparedImage, Sam2RadModel } from './sam2rad-model.js';
+import type { PreparedImage } from './image-preparer.js';
+import type { ObjectQuery } from './object-query.js';
+import type { Sam2RadModel } from './sam2rad-model.js';
 
 export interface HumanPrompt {
   /** Index of the frame the prompt was drawn on. */

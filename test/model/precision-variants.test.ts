@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGreyImage, type GreyImage } from '../../src/core/frames/read-image.js';
 import { loadManifest, type GraphFile, type GraphName, type Precision } from '../../src/core/runtime/manifest.js';
-import { Sam2RadModel, type ObjectResult } from '../../plugins/model/sam2rad-model.js';
+import type { ObjectResult } from '../../plugins/model/object-query.js';
+import { Sam2RadModel } from '../../plugins/model/sam2rad-model.js';
 import { MODEL_DIR, copyModelDir, flipMiddleByte } from '../helpers/model-dir.js';
 
 const run = promisify(execFile);

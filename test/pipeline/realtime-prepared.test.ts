@@ -2,7 +2,7 @@
  * real-time policy (newest first, drops reported) or in order (offline). */
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { inOrderPrepared, latestOnlyPrepared } from '../../src/core/operators/realtime.js';
+import { inOrderPrepared, latestOnlyPrepared } from '../../src/core/operators/prepared.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A split stage: the run takes `ms`, then `finish` makes the output. */
