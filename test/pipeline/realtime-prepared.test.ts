@@ -6,7 +6,7 @@ import { inOrderPrepared, latestOnlyPrepared } from '../../src/core/operators/pr
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A split stage: the run takes `ms`, then `finish` makes the output. */
-const after = <R>(ms: number, finish: () => R, onEnd: () => void = () => {}): Promise<() => R> =>
+const finishingAfter = <R>(ms: number, finish: () => R, onEnd: () => void = () => {}): Promise<() => R> =>
   new Promise((resolve) =>
     setTimeout(() => {
       onEnd();
@@ -30,7 +30,7 @@ describe('latestOnlyPrepared', () => {
           },
           stage: (x, p) => {
             events.push({ kind: 'start', value: x, t: performance.now() });
-            return after(
+            return finishingAfter(
               80,
               () => {
                 events.push({ kind: 'finish', value: x, t: performance.now() });
@@ -84,7 +84,7 @@ describe('latestOnlyPrepared', () => {
       .pipe(
         latestOnlyPrepared<number, string, number>({
           prepare: (x) => `p${x}`,
-          stage: (x) => after(50, () => x),
+          stage: (x) => finishingAfter(50, () => x),
           onDrop: (x) => dropped.push(x),
           discard: (p) => discarded.push(p),
         }),
@@ -108,7 +108,7 @@ it('reports a failing input and goes on, with onError', async () => {
     .pipe(
       latestOnlyPrepared<number, number, number>({
         prepare: (x) => x,
-        stage: (x) => (x === 1 ? Promise.reject(new Error('model failed')) : x === 2 ? after(10, () => { throw new Error('paint failed'); }) : after(10, () => x)),
+        stage: (x) => (x === 1 ? Promise.reject(new Error('model failed')) : x === 2 ? finishingAfter(10, () => { throw new Error('paint failed'); }) : finishingAfter(10, () => x)),
         onDrop: () => {},
         onError: (err, x) => failed.push([err.message, x]),
       }),
@@ -140,7 +140,7 @@ describe('inOrderPrepared', () => {
           },
           (x, p) => {
             events.push(`start ${x}`);
-            return after(20, () => p, () => events.push(`end ${x}`));
+            return finishingAfter(20, () => p, () => events.push(`end ${x}`));
           },
         ),
       )
