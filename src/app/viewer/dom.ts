@@ -26,6 +26,16 @@ export interface Ui {
   readonly record: HTMLButtonElement;
   readonly recordings: HTMLUListElement;
   readonly messages: HTMLUListElement;
+  readonly modelInfo: HTMLOutputElement;
+  readonly snapshot: HTMLButtonElement;
+  readonly stepBack: HTMLButtonElement;
+  readonly stepForward: HTMLButtonElement;
+  readonly historyPosition: HTMLOutputElement;
+  readonly player: HTMLElement;
+  readonly playerTitle: HTMLSpanElement;
+  readonly playerOverlay: HTMLInputElement;
+  readonly playerClose: HTMLButtonElement;
+  readonly playerVideo: HTMLVideoElement;
   /** Test hooks on <body> (data-*; docs/protocol.md, "Viewer prompt tools"). */
   readonly body: DOMStringMap;
 }
@@ -51,6 +61,16 @@ export function findUi(): Ui {
     record: byId('record', HTMLButtonElement),
     recordings: byId('recordings', HTMLUListElement),
     messages: byId('messages', HTMLUListElement),
+    modelInfo: byId('model-info', HTMLOutputElement),
+    snapshot: byId('snapshot', HTMLButtonElement),
+    stepBack: byId('step-back', HTMLButtonElement),
+    stepForward: byId('step-forward', HTMLButtonElement),
+    historyPosition: byId('history-position', HTMLOutputElement),
+    player: byId('player', HTMLElement),
+    playerTitle: byId('player-title', HTMLSpanElement),
+    playerOverlay: byId('player-overlay', HTMLInputElement),
+    playerClose: byId('player-close', HTMLButtonElement),
+    playerVideo: byId('player-video', HTMLVideoElement),
     body: document.body.dataset,
   };
 }

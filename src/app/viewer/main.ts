@@ -1,12 +1,15 @@
 // Viewer entry point (bundled by scripts/build-viewer.mjs into viewer.js): wires the socket, the canvas,
-// the controls, the prompt tools and the recordings list.
+// the controls, the prompt tools, the frame history, snapshots, the model line, and the recordings list
+// with its player.
 //
 // Test hooks on <body>: data-frames-received, data-ws-state, data-recording, data-recordings-count,
 // data-mode (session mode from the server), data-tool (point | brush), data-prompt-class,
 // data-tracked (comma-separated tracked classes), data-frame-index (index of the frame on screen),
 // data-roi, data-prompts-sent (prompt messages sent), data-pending-prompts (prompt markers on screen),
 // data-frozen, data-last-ack / data-last-error (text of the last reply or local refusal), data-display-fps
-// (frames painted per second, last 3 s). `window.sam2radViewer` exposes the displayed frame, the frame → page
+// (frames painted per second, last 3 s), data-hidden (classes hidden on screen), data-model (the model
+// line), data-history / data-history-position (frames kept for stepping; the one on screen while frozen),
+// data-snapshots (snapshots saved), data-playing (recording/file in the player). `window.sam2radViewer` exposes the displayed frame, the frame → page
 // coordinate mapping, what the page paints (`display`: fps, frame-to-paint percentiles, every paint) and the
 // server's last status (`server`).
 //
@@ -18,9 +21,15 @@ import type { ServerMessage, StatusMessage } from '../server/wire-format.js';
 import { Connection, type ControlRequest } from './connection.js';
 import { replyingControl } from './control.js';
 import { frameToClient } from './coords.js';
-import { errorText, findUi } from './dom.js';
+import { findUi } from './dom.js';
 import { DisplayStats, type DisplaySummary, type Paint } from './display-stats.js';
-import { decodeViewerFrame, releaseFrame, type ViewerFrame } from './frames.js';
+import { FrameHistory } from './frame-history.js';
+import { FrameIntake } from './frame-intake.js';
+import type { ViewerFrame } from './frames.js';
+import { wsUrl } from './http.js';
+import { showModelInfo } from './model-info.js';
+import { Player } from './playback.js';
+import { attachSnapshot } from './snapshot.js';
 import { attachGestures } from './gestures.js';
 import { MessageLog } from './log.js';
 import { PromptTools } from './prompt-tools.js';
@@ -64,11 +73,19 @@ const display = new DisplayStats();
 const renderer = new Renderer(ui, state, history, (frame, at) => display.record(frame, at));
 const statusLine = new StatusLine(ui.status);
 let lastStatus: StatusMessage | null = null;
-let notDecoded = 0;
 const session = new SessionPanel(ui, state, control);
-const recordings = new RecordingsPanel(ui, request, log);
-const tools = new PromptTools(ui, state, history, session, control, log);
+const player = new Player(ui, log);
+const recordings = new RecordingsPanel(ui, request, log, player);
+const frames = new FrameHistory(ui, state, log, (frame) => {
+  state.pinned = frame;
+  state.frameDirty = true;
+});
+const tools = new PromptTools(ui, state, history, session, control, log, (frozen) => (frozen ? frames.freeze() : frames.thaw()));
+const intake = new FrameIntake(ui, state, frames, log, (frame) => {
+  if (!state.haveSession) session.classesFromResults(frame.header.results);
+});
 attachGestures(ui, state, tools, log);
+attachSnapshot(ui, state, log);
 
 /** JPEG quality asked for; the server lowers it while this page falls behind. */
 const QUALITY = 75;
@@ -84,44 +101,6 @@ function subscription(): ControlRequest {
     maxHeight: Math.max(16, Math.ceil((window.innerHeight - 7 * 16) * dpr)),
     quality: QUALITY,
   };
-}
-
-let decoding = false;
-let waiting: { buffer: ArrayBuffer; receivedAt: number } | null = null;
-
-function onFrame(buffer: ArrayBuffer, receivedAt: number): void {
-  state.framesReceived++;
-  body.framesReceived = String(state.framesReceived);
-  if (decoding) {
-    if (waiting) notDecoded++;
-    waiting = { buffer, receivedAt };
-    return;
-  }
-  void decode(buffer, receivedAt);
-}
-
-async function decode(buffer: ArrayBuffer, receivedAt: number): Promise<void> {
-  decoding = true;
-  try {
-    show(await decodeViewerFrame(buffer, receivedAt));
-  } catch (err) {
-    log.note(`bad frame: ${errorText(err)}`, true);
-  } finally {
-    decoding = false;
-    const next = waiting;
-    waiting = null;
-    if (next) void decode(next.buffer, next.receivedAt);
-  }
-}
-
-function show(frame: ViewerFrame): void {
-  const previous = state.frame;
-  state.frame = frame;
-  if (previous !== state.displayed) releaseFrame(previous);
-  // Frozen: only the markers (which expire as frames arrive) need redrawing.
-  if (state.frozen && state.displayed) state.overlayDirty = true;
-  else state.frameDirty = true;
-  if (!state.haveSession) session.classesFromResults(frame.header.results);
 }
 
 function onMessage(message: ServerMessage): void {
@@ -146,7 +125,7 @@ window.sam2radViewer = {
     return {
       ...display.summary(),
       clock: offsetMs === null ? null : { offsetMs, roundTripBoundMs: clock.roundTripBound, method: clock.method },
-      notDecoded,
+      notDecoded: intake.notDecoded,
       received: state.framesReceived,
       paints: display.paints,
     };
@@ -161,9 +140,8 @@ setInterval(() => {
   body.displayFps = String(summary.fps);
 }, 500);
 
-const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-const connection = new Connection(wsUrl, {
-  onFrame,
+const connection = new Connection(wsUrl(), {
+  onFrame: (buffer, receivedAt) => intake.receive(buffer, receivedAt),
   onMessage,
   subscription,
   onStream(_stream, clock) {
@@ -175,6 +153,7 @@ const connection = new Connection(wsUrl, {
   onState(wsState) {
     body.wsState = wsState;
     statusLine.showConnection(wsState);
+    if (wsState === 'open') void showModelInfo(ui);
   },
 });
 tools.setTool('point');

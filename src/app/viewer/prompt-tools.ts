@@ -17,6 +17,8 @@ export class PromptTools {
     private readonly session: SessionPanel,
     private readonly control: Control,
     private readonly log: MessageLog,
+    /** Told when the display freezes or thaws (the frame history steps while frozen). */
+    private readonly onFreeze: (frozen: boolean) => void = () => {},
   ) {
     ui.freeze.addEventListener('change', () => this.setFrozen(ui.freeze.checked));
     for (const input of ui.tools) {
@@ -44,10 +46,13 @@ export class PromptTools {
 
   setFrozen(frozen: boolean): void {
     const { state, ui } = this;
+    if (state.frozen === frozen) return;
     state.frozen = frozen;
+    state.pinned = frozen ? state.displayed : null;
     ui.body.frozen = String(frozen);
     ui.freeze.checked = frozen;
     state.frameDirty = true;
+    this.onFreeze(frozen);
   }
 
   /** Send one drawn action for the prompt class, on the frame it was drawn on. */

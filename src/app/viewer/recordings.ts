@@ -1,10 +1,12 @@
-// The Recording panel: the start/stop button and GET /recordings rendered as a list of download links,
-// refetched whenever a status message says the list changed.
+// The Recording panel: the start/stop button and GET /recordings rendered as a list of download links and
+// a Play button (playback.ts), refetched whenever a status message says the list changed.
 import type { RecordingInfo, RecordingState } from '../../core/contracts/live-status.js';
 import type { AckMessage, StatusMessage } from '../server/wire-format.js';
 import type { ControlRequest } from './connection.js';
 import { errorText, type Ui } from './dom.js';
+import { get, mediaUrl } from './http.js';
 import type { MessageLog } from './log.js';
+import { Player } from './playback.js';
 
 function describe(recording: RecordingInfo): string {
   if (recording.active) return 'recording…';
@@ -19,7 +21,7 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function recordingItem(recording: RecordingInfo): HTMLLIElement {
+function recordingItem(recording: RecordingInfo, player: Player | null): HTMLLIElement {
   const item = document.createElement('li');
   item.dataset.id = recording.id;
   const title = document.createElement('div');
@@ -30,24 +32,34 @@ function recordingItem(recording: RecordingInfo): HTMLLIElement {
   const links = document.createElement('div');
   for (const file of recording.files) {
     const link = document.createElement('a');
-    link.href = `/recordings/${encodeURIComponent(recording.id)}/${encodeURIComponent(file.name)}`;
+    link.href = mediaUrl(`/recordings/${encodeURIComponent(recording.id)}/${encodeURIComponent(file.name)}`);
     link.download = '';
     link.textContent = file.name;
     link.title = formatBytes(file.bytes);
     links.append(link);
   }
+  if (player && Player.playable(recording)) {
+    const play = document.createElement('button');
+    play.type = 'button';
+    play.className = 'play';
+    play.textContent = 'Play';
+    play.title = 'Play this recording here (overlay.mp4, or source.mp4 with Overlay unticked)';
+    play.addEventListener('click', () => player.open(recording));
+    links.prepend(play);
+  }
   item.append(title, meta, links);
   return item;
 }
 
-/** Fetch the list and render it into `list`; resolves with the number of recordings. */
-export async function refreshRecordings(list: HTMLUListElement): Promise<number> {
-  const response = await fetch('/recordings', { cache: 'no-store' });
+/** Fetch the list and render it into `list` (with Play buttons when given a player); resolves with the
+ * number of recordings. */
+export async function refreshRecordings(list: HTMLUListElement, player: Player | null = null): Promise<number> {
+  const response = await get('/recordings');
   const body = (await response.json()) as RecordingInfo[] | { error?: string };
   if (!response.ok || !Array.isArray(body)) {
     throw new Error((!Array.isArray(body) && body.error) || `GET /recordings failed: ${response.status}`);
   }
-  list.replaceChildren(...body.map(recordingItem));
+  list.replaceChildren(...body.map((recording) => recordingItem(recording, player)));
   return body.length;
 }
 
@@ -61,6 +73,7 @@ export class RecordingsPanel {
     private readonly ui: Pick<Ui, 'record' | 'recordings' | 'body'>,
     private readonly request: (message: ControlRequest) => Promise<AckMessage>,
     private readonly log: MessageLog,
+    private readonly player: Player | null = null,
   ) {
     ui.record.addEventListener('click', () => void this.toggle());
   }
@@ -80,7 +93,7 @@ export class RecordingsPanel {
 
   async load(): Promise<void> {
     try {
-      this.ui.body.recordingsCount = String(await refreshRecordings(this.ui.recordings));
+      this.ui.body.recordingsCount = String(await refreshRecordings(this.ui.recordings, this.player));
     } catch (err) {
       this.log.note(errorText(err), true);
     }

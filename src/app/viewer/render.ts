@@ -153,8 +153,9 @@ export class Renderer {
     const { state, ui } = this;
     let painted: ViewerFrame | null = null;
     if (state.frameDirty && state.frame) {
-      // Frozen: keep showing the same frame (only redraw it, e.g. for an opacity change).
-      const frame = state.frozen && state.displayed ? state.displayed : state.frame;
+      // Frozen: keep showing the same frame (only redraw it, e.g. for an opacity change), or the one
+      // stepped to.
+      const frame = state.frozen ? (state.pinned ?? state.displayed ?? state.frame) : state.frame;
       const { width, height } = pictureSize(frame);
       for (const canvas of [ui.canvas, this.base]) {
         if (canvas.width !== width || canvas.height !== height) {
@@ -172,7 +173,7 @@ export class Renderer {
       if (state.displayed !== frame) {
         const previous = state.displayed;
         state.displayed = frame;
-        if (previous !== state.frame) releaseFrame(previous);
+        if (previous !== state.frame && previous !== state.pinned) releaseFrame(previous);
         ui.body.frameIndex = String(frame.header.index);
         const roi = frame.header.roi;
         ui.body.roi = roi ? `${roi.x},${roi.y},${roi.width},${roi.height}` : '';

@@ -1,5 +1,5 @@
-// The Segmentation panel: the session's mode, the class list (tracked checkboxes and the prompt class
-// picker) and the tool hint. Follows status messages (or, from servers without a session, the classes in
+// The Segmentation panel: the session's mode, the class list (tracked checkboxes, each class's Shown
+// checkbox, which hides its overlay on screen only, and the prompt class picker) and the tool hint. Follows status messages (or, from servers without a session, the classes in
 // the frames) and sends `mode` and `class` messages.
 import type { ClassResult } from '../../core/frames/frame.js';
 import { classColour, type Rgb } from '../../core/frames/class-colours.js';
@@ -91,7 +91,8 @@ export class SessionPanel {
     this.choosePromptClass(state.promptClassPicked ? state.promptClass : '');
   }
 
-  /** One line of *Tracked classes*: a checkbox, the class colour and the name. */
+  /** One line of *Tracked classes*: a checkbox, the class colour, the name, and Shown (hide the class's
+   * overlay on screen while it stays tracked: nothing is sent to the server). */
   private trackedItem(value: number, className: string): HTMLLIElement {
     const item = document.createElement('li');
     const label = document.createElement('label');
@@ -103,15 +104,35 @@ export class SessionPanel {
     swatch.className = 'swatch';
     swatch.style.background = rgb(classColour(value));
     label.append(box, swatch, document.createTextNode(className));
-    item.append(label);
+    const shown = document.createElement('label');
+    shown.className = 'shown';
+    shown.title = 'Draw this class on screen (unticked: hidden here, still tracked and recorded)';
+    const eye = document.createElement('input');
+    eye.type = 'checkbox';
+    eye.dataset.shownClass = className;
+    eye.checked = !this.state.hidden.has(value);
+    eye.addEventListener('change', () => this.setShown(value, eye.checked, item));
+    shown.append(eye, document.createTextNode('shown'));
+    item.classList.toggle('hidden-class', !eye.checked);
+    item.append(label, shown);
     return item;
+  }
+
+  /** Show or hide a class's overlay on screen (its tracking goes on). */
+  setShown(value: number, shown: boolean, item?: HTMLLIElement): void {
+    const { state, ui } = this;
+    if (shown) state.hidden.delete(value);
+    else state.hidden.add(value);
+    item?.classList.toggle('hidden-class', !shown);
+    ui.body.hidden = [...state.hidden].sort((a, b) => a - b).map((v) => state.classes.get(v) ?? String(v)).join(',');
+    state.frameDirty = true;
   }
 
   private setTracked(names: readonly string[]): void {
     const { state, ui } = this;
     state.tracked = [...names];
     ui.body.tracked = state.tracked.join(',');
-    for (const box of ui.tracked.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) {
+    for (const box of ui.tracked.querySelectorAll<HTMLInputElement>('input[data-class-name]')) {
       box.checked = state.tracked.includes(box.dataset.className ?? '');
       // The session needs at least one class: the last one cannot be unticked.
       box.disabled = box.checked && state.tracked.length === 1;

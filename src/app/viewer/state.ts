@@ -44,6 +44,8 @@ export interface ViewerState {
   gesture: Gesture | null;
   /** While frozen the display keeps its frame (frames still arrive and are counted). */
   frozen: boolean;
+  /** Frozen: the frame to show (the one on screen when frozen, or one stepped to: frame-history.ts). */
+  pinned: ViewerFrame | null;
   /** Class values not drawn on screen (their tracking goes on). */
   hidden: Set<number>;
 }
@@ -64,6 +66,7 @@ export function initialState(): ViewerState {
     promptClassPicked: false,
     gesture: null,
     frozen: false,
+    pinned: null,
     hidden: new Set(),
   };
 }
