@@ -26,7 +26,7 @@ import { DisplayStats, type DisplaySummary, type Paint } from './display-stats.j
 import { FrameHistory } from './frame-history.js';
 import { FrameIntake } from './frame-intake.js';
 import type { ViewerFrame } from './frames.js';
-import { wsUrl } from './http.js';
+import { hasToken, wsUrl } from './http.js';
 import { showModelInfo } from './model-info.js';
 import { Player } from './playback.js';
 import { attachSnapshot } from './snapshot.js';
@@ -58,6 +58,8 @@ declare global {
         readonly paints: readonly Paint[];
       };
       readonly server: StatusMessage | null;
+      /** Whether the page carries an access token (http.ts; the token itself is not exposed). */
+      readonly hasToken: boolean;
     };
   }
 }
@@ -132,6 +134,9 @@ window.sam2radViewer = {
   },
   get server() {
     return lastStatus;
+  },
+  get hasToken() {
+    return hasToken();
   },
 };
 setInterval(() => {

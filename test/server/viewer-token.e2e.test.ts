@@ -1,0 +1,124 @@
+/** The access token in the viewer (headless Chromium): taken from `?token=` once, kept in sessionStorage
+ * for the tab, removed from the address bar, sent as `Authorization: Bearer` on the page's requests and as
+ * `?token=` on the WebSocket URL and media URLs; nothing added without one. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { Subject } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SegmentedFrame } from '../../src/core/frames/frame.js';
+import { LiveServer } from '../../src/app/server/server.js';
+import { RecordingController } from '../../plugins/sinks/recording-control.js';
+import { syntheticFrame } from './synthetic-frames.js';
+import { launchChromium } from '../helpers/harness.js';
+
+const TOKEN = 'viewer-token-0123456789abcdef';
+
+let browser: Browser;
+const servers: LiveServer[] = [];
+const recordings: RecordingController[] = [];
+const dirs: string[] = [];
+const tickers: NodeJS.Timeout[] = [];
+
+async function serve(tokens?: { control: string }): Promise<LiveServer> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sam2rad-token-'));
+  dirs.push(dir);
+  const frames = new Subject<SegmentedFrame>();
+  const recording = new RecordingController({ dir, frames, context: () => ({ sourceUri: 'synthetic://token', model: null }) });
+  recordings.push(recording);
+  const server = await LiveServer.listen({
+    port: 0,
+    frames,
+    recording,
+    source: () => ({ state: 'running', up: true, uri: 'synthetic://token', lastError: null }),
+    model: () => ({ name: 'sam2rad-test', version: '1', ep: 'cpu', precision: 'int8' }),
+    ...(tokens ? { tokens } : {}),
+    log: () => {},
+  });
+  servers.push(server);
+  let index = 0;
+  tickers.push(setInterval(() => frames.next(syntheticFrame(index++, { width: 160, height: 120 })), 33));
+  return server;
+}
+
+interface Traffic {
+  readonly requests: { url: string; authorization: string | undefined }[];
+  readonly sockets: string[];
+}
+
+async function open(url: string): Promise<{ page: Page; traffic: Traffic }> {
+  const page = await browser.newPage();
+  const traffic: Traffic = { requests: [], sockets: [] };
+  page.on('request', (r) => traffic.requests.push({ url: r.url(), authorization: r.headers().authorization }));
+  page.on('websocket', (ws) => traffic.sockets.push(ws.url()));
+  await page.goto(url);
+  await page.waitForFunction(() => Number(document.body.dataset.framesReceived) >= 5 && document.body.dataset.model !== '', undefined, { timeout: 20_000 });
+  return { page, traffic };
+}
+
+beforeAll(async () => {
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  for (const t of tickers) clearInterval(t);
+  await browser?.close();
+  for (const r of recordings) await r.close();
+  for (const s of servers) await s.close();
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('a viewer opened with ?token=', () => {
+  it('keeps the token for the tab, takes it out of the address bar and sends it with every request', { timeout: 60_000 }, async () => {
+    const server = await serve({ control: TOKEN });
+    const { page, traffic } = await open(`${server.url}/index.html?token=${TOKEN}&layout=wide#here`);
+    expect(await page.evaluate(() => location.href)).toBe(`${server.url}/index.html?layout=wide#here`);
+    expect(await page.evaluate(() => sessionStorage.getItem('sam2rad.token'))).toBe(TOKEN);
+    expect(await page.evaluate(() => window.sam2radViewer.hasToken)).toBe(true);
+    // The socket (no headers possible) carries it in its URL, and it was accepted: frames arrive.
+    expect(traffic.sockets).toEqual([`${server.url.replace('http', 'ws')}/ws?token=${TOKEN}`]);
+    // Fetches carry it as a Bearer header: the full /healthz (the model line) needs it.
+    const health = traffic.requests.find((r) => r.url === `${server.url}/healthz`)!;
+    expect(health.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(await page.locator('#model-info').textContent()).toBe('sam2rad-test 1 · cpu · int8');
+    const list = traffic.requests.find((r) => r.url === `${server.url}/recordings`)!;
+    expect(list.authorization).toBe(`Bearer ${TOKEN}`);
+
+    // Media and download links carry it in the query; a recording made with the control token plays.
+    await page.click('#record');
+    await page.waitForFunction(() => document.body.dataset.recording === 'true');
+    await page.waitForTimeout(1200);
+    await page.click('#record');
+    await page.waitForFunction(() => document.body.dataset.recording === 'false', undefined, { timeout: 30_000 });
+    const link = page.locator('#recordings li').first().locator('a', { hasText: 'overlay.mp4' });
+    await expect.poll(() => link.count()).toBe(1);
+    expect(await link.getAttribute('href')).toMatch(new RegExp(`/overlay\\.mp4\\?token=${TOKEN}$`));
+    await page.locator('#recordings li').first().locator('button.play').click();
+    await page.waitForFunction(() => (document.getElementById('player-video') as HTMLVideoElement).readyState >= 2, undefined, { timeout: 20_000 });
+    expect(await page.evaluate(() => (document.getElementById('player-video') as HTMLVideoElement).src)).toMatch(/\?token=/);
+
+    // A reload (its address has no token now; the page itself comes with the server's cookie) still sends
+    // the tab's token from sessionStorage.
+    const sockets = traffic.sockets.length;
+    await page.reload();
+    await page.waitForFunction(() => Number(document.body.dataset.framesReceived) >= 5, undefined, { timeout: 20_000 });
+    expect(await page.evaluate(() => location.search)).toBe('?layout=wide');
+    expect(traffic.sockets.slice(sockets)).toEqual([`${server.url.replace('http', 'ws')}/ws?token=${TOKEN}`]);
+    expect(await page.evaluate(() => window.sam2radViewer.hasToken)).toBe(true);
+    await page.close();
+  });
+});
+
+describe('a viewer without a token', () => {
+  it('adds nothing: no header, no query parameter, nothing stored', { timeout: 60_000 }, async () => {
+    const server = await serve();
+    const { page, traffic } = await open(server.url);
+    expect(traffic.sockets).toEqual([`${server.url.replace('http', 'ws')}/ws`]);
+    expect(traffic.requests.filter((r) => r.authorization !== undefined)).toEqual([]);
+    expect(await page.evaluate(() => sessionStorage.getItem('sam2rad.token'))).toBeNull();
+    expect(await page.evaluate(() => window.sam2radViewer.hasToken)).toBe(false);
+    expect(await page.locator('#model-info').textContent()).toBe('sam2rad-test 1 · cpu · int8');
+    await page.close();
+  });
+});
