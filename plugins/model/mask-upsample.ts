@@ -37,10 +37,7 @@ function pixelSpan(n: number, scale: number, cell: number, m: number, c0: number
   return [from, to];
 }
 
-/** logits: m x m covering the S x S model input. Writes `value` where logit > threshold into `out`
- * (w * h bytes, other pixels untouched) and returns the number of pixels set, and the box of those
- * pixels [x0, y0, x1, y1) (empty when none). Only the pixels whose cells can pass the threshold are
- * sampled (liftingCells): the same pixels as sampling all, at the cost of the mask's box. */
+/** paintMaskIn's pixel count alone. */
 export function paintMask(
   logits: Float32Array,
   m: number,
@@ -52,6 +49,10 @@ export function paintMask(
   return paintMaskIn(logits, m, box, value, out, threshold).area;
 }
 
+/** logits: m x m covering the S x S model input. Writes `value` where logit > threshold into `out`
+ * (w * h bytes, other pixels untouched) and returns the number of pixels set, and the box of those
+ * pixels [x0, y0, x1, y1) (empty when none). Only the pixels whose cells can pass the threshold are
+ * sampled (liftingCells): the same pixels as sampling all, at the cost of the mask's box. */
 export function paintMaskIn(
   logits: Float32Array,
   m: number,
