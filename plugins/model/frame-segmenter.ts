@@ -50,15 +50,15 @@ export async function inferFrame(
   // A crop that is the whole frame (cropFrame passes it without a copy) needs no mapping.
   if (!isRoiFrame(frame) || frame.data === frame.sourceData) {
     const finish = await inferCrop(model, frame, queries, prepared);
-    return () => withBiometry(finish());
+    return () => withBiometry(finish(), model.manifest.mask.biometry_axis_scales);
   }
   const finish = await inferCrop(model, frame, queries.map((q) => ({ ...q, prompts: q.prompts && promptsInCrop(q.prompts, frame.roi) })), prepared);
-  return () => inSource(finish(), frame);
+  return () => withBiometry(inSource(finish(), frame), model.manifest.mask.biometry_axis_scales);
 }
 
 function inSource(segmented: SegmentedFrame, frame: RoiFrame): SegmentedFrame {
   const { roi } = frame;
-  return withBiometry({
+  return {
     index: frame.index,
     timestamps: segmented.timestamps,
     width: frame.sourceWidth,
@@ -68,15 +68,18 @@ function inSource(segmented: SegmentedFrame, frame: RoiFrame): SegmentedFrame {
     results: segmented.results.map((r) => resultInSource(r, frame)),
     roi,
     ...(frame.calibration ? { calibration: frame.calibration } : {}),
-  });
+  };
 }
 
-/** HC, BPD and OFD of every fitted ellipse (source-frame pixels; mm on a calibrated frame). */
-function withBiometry(frame: SegmentedFrame): SegmentedFrame {
+/** HC, BPD and OFD of every fitted ellipse (source-frame pixels; mm on a calibrated frame), each class's
+ * semi-axes scaled by its `axisScales` entry. */
+function withBiometry(frame: SegmentedFrame, axisScales?: Readonly<Record<string, number>>): SegmentedFrame {
   if (!frame.results.some((r) => r.ellipse)) return frame;
   return {
     ...frame,
-    results: frame.results.map((r) => (r.ellipse ? { ...r, biometry: ellipseBiometry(r.ellipse, frame.calibration) } : r)),
+    results: frame.results.map((r) =>
+      r.ellipse ? { ...r, biometry: ellipseBiometry(r.ellipse, frame.calibration, axisScales?.[r.className] ?? 1) } : r,
+    ),
   };
 }
 

@@ -50,6 +50,14 @@ describe('ellipse biometry', () => {
     expect(mm.hcMm).toBeCloseTo(ellipsePerimeter(15, 11), 1);
   });
 
+  it('scales the semi-axes by the axis scale before measuring (the manifest\'s biometry_axis_scales)', () => {
+    const ellipse = { cx: 300, cy: 200, a: 150, b: 110, angle: 0.4 };
+    const scaled = ellipseBiometry(ellipse, { mmPerPixel: { x: 0.1, y: 0.1 }, source: 'stream' }, 0.99);
+    expect(scaled).toMatchObject({ bpdPx: 217.8, ofdPx: 297, bpdMm: 21.78, ofdMm: 29.7 });
+    expect(scaled.hcMm).toBeCloseTo(0.99 * ellipsePerimeter(15, 11), 1);
+    expect(ellipseBiometry(ellipse, undefined, 1)).toEqual(ellipseBiometry(ellipse));
+  });
+
   it('applies a spacing that differs along x and y to the ellipse itself', () => {
     // Axis-aligned: the axes scale independently; the major axis may change sides.
     expect(scaledSemiAxes({ cx: 0, cy: 0, a: 100, b: 50, angle: 0 }, 0.1, 0.3)).toEqual({ a: expect.closeTo(15, 9), b: expect.closeTo(10, 9) });
@@ -147,6 +155,8 @@ describe('HC references for sam2rad eval', () => {
     // a circle of radius 160 px = 16 mm: HC 100.53 mm
     const hit = scoreHc({ cx: 0, cy: 0, a: 160, b: 160, angle: 0 }, reference);
     expect(hit).toEqual({ hc_mm: 100.53, hc_truth_mm: 100, hc_abs_diff_mm: 0.53, pixel_size_mm: 0.1 });
+    // The manifest's axis scale shrinks the measured ellipse as the runtime does: 0.99 x 100.53 mm.
+    expect(scoreHc({ cx: 0, cy: 0, a: 160, b: 160, angle: 0 }, reference, 0.99).hc_mm).toBe(99.53);
     const miss = scoreHc(undefined, reference);
     expect(miss).toMatchObject({ hc_mm: null, hc_abs_diff_mm: 100 });
     const summary = summariseHc([hit, miss], 'p.csv');

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODEL_DIR } from '../helpers/model-dir.js';
 
 const run = promisify(execFile);
 const HC18 = path.resolve('../shared/datasets/hc18_fetal_head_us');
@@ -32,6 +33,7 @@ describe('sam2rad eval: head circumference', () => {
     expect(await realpath(report.hc_provenance)).toBe(await realpath(path.join(HC18, 'provenance.csv')));
     expect(report.hc_abs_diff_mm.count).toBe(3);
     expect(report.hc_missing).toBe(0);
+    expect(report.hc_axis_scale).toBe(JSON.parse(await readFile(path.join(MODEL_DIR, 'manifest.json'), 'utf8')).mask.biometry_axis_scales.fetal_head);
     const csv = (await readFile(path.join(HC18, 'provenance.csv'), 'utf8')).split('\n').map((l) => l.split(','));
     const header = csv[0]!;
     for (const image of report.images) {

@@ -65,6 +65,14 @@ describe('model manifest', () => {
     expect(() => validateManifest(manifest, 'm.json')).toThrow('"mask.class_threshold_logits.fetal_head" is "-0.5" (expected a number)');
   });
 
+  it('names a biometry axis scale for an unknown class or out of range', async () => {
+    const manifest = JSON.parse(await readFile(path.join(MODEL_DIR, 'manifest.json'), 'utf8'));
+    manifest.mask.biometry_axis_scales = { kidney: 0.99 };
+    expect(() => validateManifest(manifest, 'm.json')).toThrow('m.json: "mask.biometry_axis_scales" names "kidney", which is not one of the classes');
+    manifest.mask.biometry_axis_scales = { fetal_head: 3 };
+    expect(() => validateManifest(manifest, 'm.json')).toThrow('"mask.biometry_axis_scales.fetal_head"');
+  });
+
   it('names a precision default for an unknown provider or a variant the model lacks', async () => {
     const manifest = JSON.parse(await readFile(path.join(MODEL_DIR, 'manifest.json'), 'utf8'));
     manifest.precision_defaults = { tpu: 'fp32' };

@@ -46,6 +46,8 @@ export interface EvalReport extends Partial<HcSummary> {
     readonly precision: Precision;
     readonly ep: ExecutionProvider;
   };
+  /** The manifest's semi-axis scale applied before HC (mask.biometry_axis_scales; 1 without). */
+  readonly hc_axis_scale?: number;
   readonly images: ImageScore[];
 }
 
@@ -140,6 +142,7 @@ export async function evaluateImages(options: EvalOptions): Promise<EvalReport> 
   if (options.overlaysDir) await mkdir(options.overlaysDir, { recursive: true });
   const ellipseClass = options.model.manifest.mask.shape_priors?.[options.className] === 'ellipse';
   const hcReferences = ellipseClass ? await findHcProvenance(options.dataDir, items.map((x) => x.imageFile)) : undefined;
+  const hcAxisScale = options.model.manifest.mask.biometry_axis_scales?.[options.className] ?? 1;
   const hc: ImageHc[] = [];
   const images: ImageScore[] = [];
   for (const [i, item] of items.entries()) {
@@ -150,7 +153,7 @@ export async function evaluateImages(options: EvalOptions): Promise<EvalReport> 
     const truth = binary(mask.data);
     const { pred, objectScore, ellipse } = await scoreImage(options, image, truth);
     const reference = hcReferences?.references.get(item.stem);
-    const imageHc = reference && scoreHc(ellipse, reference);
+    const imageHc = reference && scoreHc(ellipse, reference, hcAxisScale);
     if (imageHc) hc.push(imageHc);
     images.push({ name: item.stem, ...overlap(pred, truth), objectScore, ...imageHc });
     if (options.overlaysDir) {
@@ -166,7 +169,7 @@ export async function evaluateImages(options: EvalOptions): Promise<EvalReport> 
     clicks: options.clicks,
     class: options.className,
     model: modelInfo(options.model),
-    ...(hc.length ? summariseHc(hc, hcReferences!.file) : {}),
+    ...(hc.length ? { ...summariseHc(hc, hcReferences!.file), hc_axis_scale: hcAxisScale } : {}),
     images,
   };
 }

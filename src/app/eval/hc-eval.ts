@@ -96,11 +96,12 @@ export async function findHcProvenance(
   return undefined;
 }
 
-/** One image's HC fields from its fitted ellipse (frame pixels) and its reference. */
-export function scoreHc(ellipse: Ellipse | undefined, reference: HcReference): ImageHc {
+/** One image's HC fields from its fitted ellipse (frame pixels, semi-axes scaled by `axisScale` as the
+ * runtime does) and its reference. */
+export function scoreHc(ellipse: Ellipse | undefined, reference: HcReference, axisScale = 1): ImageHc {
   const { pixelSizeMm, hcMm } = reference;
   const predicted = ellipse
-    ? ellipseBiometry(ellipse, { mmPerPixel: { x: pixelSizeMm, y: pixelSizeMm }, source: 'dataset' }).hcMm
+    ? ellipseBiometry(ellipse, { mmPerPixel: { x: pixelSizeMm, y: pixelSizeMm }, source: 'dataset' }, axisScale).hcMm
     : null;
   return {
     hc_mm: predicted,

@@ -68,8 +68,11 @@ function ellipseInside(ellipse: Ellipse, rect: Rect): boolean {
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** HC, BPD and OFD of a fitted ellipse (frame pixels), in millimetres too when `calibration` is given. */
-export function ellipseBiometry(ellipse: Ellipse, calibration?: FrameCalibration): Biometry {
+/** HC, BPD and OFD of a fitted ellipse (frame pixels), in millimetres too when `calibration` is given.
+ * `axisScale` multiplies the semi-axes first (the manifest's `mask.biometry_axis_scales`: where the model's
+ * masks reach past the outline's centre line that the measurement convention uses). */
+export function ellipseBiometry(fitted: Ellipse, calibration?: FrameCalibration, axisScale = 1): Biometry {
+  const ellipse = axisScale === 1 ? fitted : { ...fitted, a: fitted.a * axisScale, b: fitted.b * axisScale };
   const px = {
     hcPx: round(ellipsePerimeter(ellipse.a, ellipse.b), 2),
     bpdPx: round(2 * ellipse.b, 2),

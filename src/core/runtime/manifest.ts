@@ -111,6 +111,12 @@ export const manifestSchema = z
         shape_priors: z
           .record(z.string(), z.enum(SHAPE_PRIORS, { error: (issue) => `is ${show(issue.input)} (expected one of ${SHAPE_PRIORS.join(', ')})` }))
           .optional(),
+        /** Per-class factor on a fitted ellipse's semi-axes before HC, BPD and OFD (src/core/frames/biometry.ts):
+         * a model trained on masks filled to the outer edge of a drawn outline measures long against the
+         * outline's centre line. Chosen on the training split (scripts/choose-biometry-scale.mjs); 1 when absent. */
+        biometry_axis_scales: z
+          .record(z.string(), z.number({ error: (issue) => `is ${show(issue.input)} (expected a number)` }).min(0.5).max(1.5))
+          .optional(),
       }),
       classes: z.array(z.string(), { error: must('a non-empty list of names') }).min(1),
       prompts: z.looseObject({ learned_tokens: positiveInteger() }),
@@ -139,7 +145,7 @@ export const manifestSchema = z
   )
   .superRefine((m, ctx) => {
     const problem = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-    for (const key of ['class_threshold_logits', 'shape_priors'] as const) {
+    for (const key of ['class_threshold_logits', 'shape_priors', 'biometry_axis_scales'] as const) {
       for (const name of Object.keys(m.mask[key] ?? {})) {
         if (!m.classes.includes(name)) problem(['mask', key], `names "${name}", which is not one of the classes`);
       }
