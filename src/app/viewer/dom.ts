@@ -36,6 +36,11 @@ export interface Ui {
   readonly playerOverlay: HTMLInputElement;
   readonly playerClose: HTMLButtonElement;
   readonly playerVideo: HTMLVideoElement;
+  readonly biometry: HTMLOutputElement;
+  readonly calibrationMm: HTMLInputElement;
+  readonly calibrate: HTMLButtonElement;
+  readonly calibrationClear: HTMLButtonElement;
+  readonly calibrationInfo: HTMLParagraphElement;
   /** Test hooks on <body> (data-*; docs/protocol.md, "Viewer prompt tools"). */
   readonly body: DOMStringMap;
 }
@@ -71,6 +76,11 @@ export function findUi(): Ui {
     playerOverlay: byId('player-overlay', HTMLInputElement),
     playerClose: byId('player-close', HTMLButtonElement),
     playerVideo: byId('player-video', HTMLVideoElement),
+    biometry: byId('biometry', HTMLOutputElement),
+    calibrationMm: byId('calibration-mm', HTMLInputElement),
+    calibrate: byId('calibrate', HTMLButtonElement),
+    calibrationClear: byId('calibration-clear', HTMLButtonElement),
+    calibrationInfo: byId('calibration-info', HTMLParagraphElement),
     body: document.body.dataset,
   };
 }

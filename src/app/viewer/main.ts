@@ -9,15 +9,19 @@
 // data-frozen, data-last-ack / data-last-error (text of the last reply or local refusal), data-display-fps
 // (frames painted per second, last 3 s), data-hidden (classes hidden on screen), data-model (the model
 // line), data-history / data-history-position (frames kept for stepping; the one on screen while frozen),
-// data-snapshots (snapshots saved), data-playing (recording/file in the player). `window.sam2radViewer` exposes the displayed frame, the frame → page
-// coordinate mapping, what the page paints (`display`: fps, frame-to-paint percentiles, every paint) and the
-// server's last status (`server`).
+// data-snapshots (snapshots saved), data-playing (recording/file in the player), data-calibration ('' |
+// picking | two-click: the page's two-click calibration). `window.sam2radViewer` exposes the displayed
+// frame, the frame → page coordinate mapping, what the page paints (`display`: fps, frame-to-paint
+// percentiles, every paint), the server's last status (`server`) and the head biometry readout of the frame
+// on screen (`biometry`).
 //
 // Frames come compressed (protocol version 2: the viewer subscribes on connecting, asking for images no
 // larger than its canvas can show) and are decoded one at a time, newest first: a frame that arrives while
 // another is decoding waits, and a newer one replaces it, so the display keeps up instead of catching up.
 import { COMPRESSED_PROTOCOL_VERSION } from '../server/compressed-frame.js';
 import type { ServerMessage, StatusMessage } from '../server/wire-format.js';
+import { BiometryView, type BiometryReadout } from './biometry.js';
+import { TwoClickCalibration } from './calibration.js';
 import { Connection, type ControlRequest } from './connection.js';
 import { replyingControl } from './control.js';
 import { frameToClient } from './coords.js';
@@ -60,6 +64,8 @@ declare global {
       readonly server: StatusMessage | null;
       /** Whether the page carries an access token (http.ts; the token itself is not exposed). */
       readonly hasToken: boolean;
+      /** HC, BPD and OFD of the frame on screen as the readout shows them (biometry.ts); null before a frame. */
+      readonly biometry: BiometryReadout | null;
     };
   }
 }
@@ -72,7 +78,8 @@ const log = new MessageLog(ui);
 const request: Connection['request'] = (message) => connection.request(message);
 const control = replyingControl(request, log);
 const display = new DisplayStats();
-const renderer = new Renderer(ui, state, history, (frame, at) => display.record(frame, at));
+const biometry = new BiometryView(ui, new TwoClickCalibration(ui, state, log));
+const renderer = new Renderer(ui, state, history, biometry, (frame, at) => display.record(frame, at));
 const statusLine = new StatusLine(ui.status);
 let lastStatus: StatusMessage | null = null;
 const session = new SessionPanel(ui, state, control);
@@ -137,6 +144,9 @@ window.sam2radViewer = {
   },
   get hasToken() {
     return hasToken();
+  },
+  get biometry() {
+    return biometry.readout;
   },
 };
 setInterval(() => {

@@ -1,11 +1,12 @@
 // Drawing: the frame with its class overlay (the shared kernel in src/core/frames/overlay-blend.ts, as in
 // recordings) is rendered once per frame into an off-screen canvas; the visible canvas is that plus the
-// marks (ROI, prompt markers, the gesture in progress), so a gesture redraws cheaply. One pass per
-// animation frame, only when something changed.
+// marks (ROI, head ellipses and the calibration clicks, prompt markers, the gesture in progress), so a
+// gesture redraws cheaply. One pass per animation frame, only when something changed.
 //
 // The canvas holds the picture at the size it came in (a compressed frame's image may be smaller than the
 // frame); the class map is sampled down to it, and marks are drawn in frame pixels through a transform.
 import { blendOverlay } from '../../core/frames/overlay-blend.js';
+import type { BiometryView } from './biometry.js';
 import { displayScale, setFrameSize } from './coords.js';
 import { context2d, type Ui } from './dom.js';
 import { pictureSize, releaseFrame, type ViewerFrame } from './frames.js';
@@ -128,6 +129,7 @@ export class Renderer {
     private readonly ui: Pick<Ui, 'canvas' | 'opacity' | 'renderMode' | 'showRoi' | 'body'>,
     private readonly state: ViewerState,
     private readonly history: PromptHistory,
+    private readonly biometry: BiometryView,
     /** Called when a new frame is put on screen, with the animation frame's time. */
     private readonly onPaint: (frame: ViewerFrame, at: number) => void = () => {},
   ) {
@@ -195,6 +197,7 @@ export class Renderer {
     ctx.setTransform(ui.canvas.width / displayed.header.width, 0, 0, ui.canvas.height / displayed.header.height, 0, 0);
     const unit = 1 / displayScale(ui.canvas);
     if (ui.showRoi.checked && displayed.header.roi) drawRoi(ctx, displayed.header.roi, unit);
+    this.biometry.draw(ctx, displayed, state.hidden, unit);
     const markers = this.history
       .visible(state.framesReceived, state.frozen ? displayed.header.index : undefined)
       .map((a) => ({ ...a, value: valueOf(state, a.className) }));
