@@ -1,6 +1,7 @@
 /** The access token in the viewer (headless Chromium): taken from `?token=` once, kept in sessionStorage
  * for the tab, removed from the address bar, sent as `Authorization: Bearer` on the page's requests and as
- * `?token=` on the WebSocket URL and media URLs; nothing added without one. */
+ * `?token=` on the WebSocket URL and media URLs; nothing added without one. Against a protected server: no token is 401 for the page, socket and
+ * downloads, and a view token watches but cannot record. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { syntheticFrame } from './synthetic-frames.js';
 import { launchChromium } from '../helpers/harness.js';
 
 const TOKEN = 'viewer-token-0123456789abcdef';
+const VIEW_TOKEN = 'viewer-view-only-0123456789';
 
 let browser: Browser;
 const servers: LiveServer[] = [];
@@ -21,7 +23,7 @@ const recordings: RecordingController[] = [];
 const dirs: string[] = [];
 const tickers: NodeJS.Timeout[] = [];
 
-async function serve(tokens?: { control: string }): Promise<LiveServer> {
+async function serve(tokens?: { control: string; view?: string }): Promise<LiveServer> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sam2rad-token-'));
   dirs.push(dir);
   const frames = new Subject<SegmentedFrame>();
@@ -119,6 +121,44 @@ describe('a viewer without a token', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('sam2rad.token'))).toBeNull();
     expect(await page.evaluate(() => window.sam2radViewer.hasToken)).toBe(false);
     expect(await page.locator('#model-info').textContent()).toBe('sam2rad-test 1 · cpu · int8');
+    await page.close();
+  });
+});
+
+describe('a protected server in Chromium', () => {
+  it('gives a page without a token 401 for the viewer, the socket and downloads', { timeout: 60_000 }, async () => {
+    const server = await serve({ control: TOKEN });
+    const page = await browser.newPage();
+    const response = await page.goto(server.url);
+    expect(response?.status()).toBe(401);
+    // The page's own requests: the socket is refused before it opens; a download and /recordings are 401.
+    const result = await page.evaluate(async (base) => {
+      const socket = await new Promise<string>((resolve) => {
+        const ws = new WebSocket(`${base.replace('http', 'ws')}/ws`);
+        ws.onopen = () => resolve('open');
+        ws.onclose = () => resolve('closed');
+      });
+      const download = (await fetch(`${base}/recordings/any/overlay.mp4`)).status;
+      const list = (await fetch(`${base}/recordings`)).status;
+      return { socket, download, list };
+    }, server.url);
+    expect(result).toEqual({ socket: 'closed', download: 401, list: 401 });
+    await page.close();
+  });
+
+  it('lets a view token watch but not start a recording (refused in the page's log)', { timeout: 60_000 }, async () => {
+    const server = await serve({ control: TOKEN, view: VIEW_TOKEN });
+    const { page } = await open(`${server.url}/?token=${VIEW_TOKEN}`);
+    await page.click('#record');
+    const refusal = page.locator('#messages li.error').first();
+    await refusal.waitFor({ timeout: 10_000 });
+    expect(await refusal.textContent()).toMatch(/control token|not allowed|view/i);
+    expect(await page.evaluate(() => document.body.dataset.recording)).not.toBe('true');
+    const health = await (await fetch(`${server.url}/healthz`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
+    expect(health.recording.active).toBe(false);
+    // Frames keep coming to the view connection after the refusal.
+    const before = Number(await page.evaluate(() => document.body.dataset.framesReceived));
+    await page.waitForFunction((n) => Number(document.body.dataset.framesReceived) > n + 5, before, { timeout: 10_000 });
     await page.close();
   });
 });
