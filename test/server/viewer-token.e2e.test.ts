@@ -1,7 +1,7 @@
 /** The access token in the viewer (headless Chromium): taken from `?token=` once, kept in sessionStorage
  * for the tab, removed from the address bar, sent as `Authorization: Bearer` on the page's requests and as
- * `?token=` on the WebSocket URL and media URLs; nothing added without one. Against a protected server: no token is 401 for the page, socket and
- * downloads, and a view token watches but cannot record. */
+ * `?token=` on the WebSocket URL and media URLs; nothing added without one. Against a protected server:
+ * no token is 401 for the page, socket and downloads; a view token watches but cannot record. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
