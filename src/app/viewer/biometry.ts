@@ -81,7 +81,7 @@ export function biometryReadout(frameIndex: number, results: readonly ClassResul
   return { frameIndex, text, heads };
 }
 
-/** Each shown class's fitted ellipse (solid) with its OFD and BPD axes (dashed, labelled), in frame pixels;
+/** Each shown class's measured ellipse (solid) with its OFD and BPD axes (dashed, labelled), in frame pixels;
  * `unit` is frame pixels per CSS pixel, so lines and labels keep their size on screen. */
 export function drawHeadEllipses(ctx: CanvasRenderingContext2D, results: readonly ClassResult[], hidden: ReadonlySet<number>, unit: number): void {
   ctx.save();
@@ -89,10 +89,14 @@ export function drawHeadEllipses(ctx: CanvasRenderingContext2D, results: readonl
   ctx.fillStyle = ELLIPSE_COLOUR;
   ctx.lineWidth = 2 * unit;
   ctx.font = `${12 * unit}px system-ui, sans-serif`;
-  for (const { ellipse, value } of results) {
+  for (const { ellipse, biometry, value } of results) {
     // A class hidden on screen shows nothing, its ellipse included (its readout stays: it is still measured).
     if (!ellipse || hidden.has(value)) continue;
-    const { cx, cy, a, b, angle } = ellipse;
+    const { cx, cy, angle } = ellipse;
+    // The ellipse the numbers are measured on: the mask's, semi-axes scaled by the manifest's
+    // biometry_axis_scales (the outline's centre line), so the drawn axes are the BPD and OFD shown.
+    const a = biometry ? biometry.ofdPx / 2 : ellipse.a;
+    const b = biometry ? biometry.bpdPx / 2 : ellipse.b;
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);
     ctx.beginPath();
