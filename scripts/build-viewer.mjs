@@ -2,7 +2,7 @@
 // Builds the browser viewer: src/app/viewer/main.ts (and what it imports: the protocol's wire format, the
 // class colours, the overlay-blending kernel) bundled by esbuild into one ES module, viewer.js, beside
 // index.html and viewer.css. `npm run build` writes it to dist/src/app/server/viewer/, the folder the live
-// server serves (src/app/server/server.ts, defaultViewerDir); the GPU bundle writes its own copy.
+// server serves (src/app/server/viewer-dir.ts, defaultViewerDir); the GPU bundle writes its own copy.
 //
 //   node scripts/build-viewer.mjs [OUT_DIR]
 import { copyFileSync, mkdirSync } from 'node:fs';

@@ -1,118 +1,35 @@
 /** Human prompts end to end: the real `sam2rad serve` (Sam2Rad model, looping lumbar spine clip) and the
  * viewer in headless Chromium. The viewer switches modes and tracked classes, draws prompts (click, shift
  * and right click, box, brush, undo, clear) that reach the session with the displayed frame's index and
- * frame-pixel coordinates, and the masks of later frames change; malformed prompts sent straight over the
- * WebSocket get clear errors while the stream keeps flowing.
+ * frame-pixel coordinates, and the masks of later frames change.
  *
  * In manual mode a class with no prompt and no prompted frame in its memory has no mask (area 0); a
  * positive click on bone gives the clicked class a mask around the click in the following frames, only
- * that class, and clearing brings it back to 0. Needs the clip in ../shared (used here, never committed). */
-import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+ * that class, and clearing brings it back to 0. Malformed prompts sent straight over the WebSocket are in
+ * prompts-ws.e2e.test.ts; the server and page set-up is in viewer-page.ts. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { decodeFrameMessage } from '../../src/app/server/protocol.js';
-import { launchChromium, startServe } from '../helpers/harness.js';
+import {
+  CLASSES,
+  NEAR_RADIUS,
+  act,
+  body,
+  clickAndAck,
+  closeViewer,
+  nextFrames,
+  openViewer,
+  page,
+  pageErrors,
+  sent,
+  sentOfType,
+  url,
+  waitBody,
+  type Json,
+} from './viewer-page.js';
 
-const CLIP = '../shared/datasets/videos/lumbar_spine_sweep_f0001-0209.mp4';
-const CLASSES = ['fetal_head', 'lumbar_bone', 'hip_bone'];
 const LUMBAR = 2; // class-map value = manifest index + 1
-const NEAR_RADIUS = 30;
 
-type Json = Record<string, any>;
-interface LoggedFrame {
-  index: number;
-  areas: Record<string, number>;
-  /** Pixels of the probed class within NEAR_RADIUS of the probe point (null without a probe). */
-  near: number | null;
-}
-
-let server: ChildProcess;
-let browser: Browser;
-let page: Page;
-let url: string;
-/** Control messages the page sent, and the replies it got (by request id). */
-const sent: Json[] = [];
-const replies = new Map<number | string, Json>();
-const pageErrors: string[] = [];
-
-const body = (key: string) => page.evaluate((k) => document.body.dataset[k] ?? '', key);
-const waitBody = (key: string, test: (value: string) => boolean, timeout = 30_000) =>
-  expect.poll(() => body(key).then(test), { timeout, interval: 100 }).toBe(true);
-const sentOfType = (type: string) => sent.filter((m) => m.type === type);
-
-/** Frames displayed from now on, as logged in the page; resolves once `count` were shown. */
-async function nextFrames(count: number, timeout = 60_000): Promise<LoggedFrame[]> {
-  const start = await page.evaluate(() => (window as any).__frames.length as number);
-  await page.waitForFunction((n) => (window as any).__frames.length >= n, start + count, { timeout, polling: 100 });
-  return page.evaluate(([s, c]) => (window as any).__frames.slice(s, s + c), [start, count] as const);
-}
-
-/** Do something in the page; resolves with the `count` control messages it sent, once each has its reply. */
-async function act(action: () => Promise<unknown>, count = 1): Promise<{ sent: Json[]; replies: Json[] }> {
-  const before = sent.length;
-  await action();
-  await expect.poll(() => sent.length, { timeout: 15_000, interval: 20 }).toBeGreaterThanOrEqual(before + count);
-  const mine = sent.slice(before, before + count);
-  await expect.poll(() => mine.every((m) => replies.has(m.id)), { timeout: 15_000, interval: 20 }).toBe(true);
-  return { sent: mine, replies: mine.map((m) => replies.get(m.id)!) };
-}
-
-/** Do something that sends one control message, and check that its reply is an ack matching `ack`. */
-async function clickAndAck(action: () => Promise<unknown>, ack: RegExp): Promise<Json> {
-  const { sent: [message], replies: [reply] } = await act(action);
-  expect(reply, JSON.stringify(message)).toMatchObject({ type: 'ack', message: expect.stringMatching(ack) });
-  return message!;
-}
-
-beforeAll(async () => {
-  if (!existsSync(CLIP)) throw new Error(`${CLIP} is missing (shared dataset clip used by this test)`);
-  ({ child: server, url } = await startServe(['--source', CLIP, '--loop', '--class', 'lumbar_bone']));
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('websocket', (ws) => {
-    ws.on('framesent', ({ payload }) => {
-      if (typeof payload === 'string') sent.push(JSON.parse(payload) as Json);
-    });
-    ws.on('framereceived', ({ payload }) => {
-      if (typeof payload !== 'string') return;
-      const message = JSON.parse(payload) as Json;
-      if ((message.type === 'ack' || message.type === 'error') && message.id !== undefined) replies.set(message.id, message);
-    });
-  });
-  await page.goto(url);
-  // Log every displayed frame: its index, per-class areas and the probed class's pixels near the probe.
-  await page.evaluate((radius) => {
-    const w = window as any;
-    w.__frames = [];
-    w.__probe = null;
-    new MutationObserver(() => {
-      const frame = w.sam2radViewer.frame;
-      if (!frame) return;
-      const { width, height } = frame.header;
-      let near = null;
-      const probe = w.__probe;
-      if (probe) {
-        near = 0;
-        for (let y = Math.max(0, probe.y - radius); y <= Math.min(height - 1, probe.y + radius); y++) {
-          for (let x = Math.max(0, probe.x - radius); x <= Math.min(width - 1, probe.x + radius); x++) {
-            if ((x - probe.x) ** 2 + (y - probe.y) ** 2 <= radius * radius && frame.classMap[y * width + x] === probe.value) near++;
-          }
-        }
-      }
-      const areas = Object.fromEntries(frame.header.results.map((r: any) => [r.className, r.area]));
-      w.__frames.push({ index: frame.header.index, areas, near });
-    }).observe(document.body, { attributes: true, attributeFilter: ['data-frame-index'] });
-  }, NEAR_RADIUS);
-}, 90_000);
-
-afterAll(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  if (server && server.exitCode === null) await new Promise((resolve) => server.once('exit', resolve));
-});
+beforeAll(() => openViewer('lumbar_bone'), 90_000);
+afterAll(closeViewer);
 
 describe('prompts from the viewer', () => {
   it('shows the session from status, ignores the tools in auto mode and toggles tracked classes', { timeout: 120_000 }, async () => {
@@ -342,92 +259,5 @@ describe('prompts from the viewer', () => {
     expect(sent.at(-1)).toMatchObject({ type: 'clear', className: 'lumbar_bone' });
     await waitBody('pendingPrompts', (v) => v === '0');
     expect(pageErrors).toEqual([]);
-  });
-});
-
-describe('malformed and out-of-range prompts over the WebSocket', () => {
-  it('answers each with an error naming the problem, and the stream keeps flowing', { timeout: 60_000 }, async () => {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
-    const frames: Json[] = [];
-    const replies = new Map<string | number, Json>();
-    const statuses: Json[] = [];
-    ws.on('message', (data, isBinary) => {
-      const buffer = data as Buffer;
-      if (isBinary) frames.push(decodeFrameMessage(buffer).header as unknown as Json);
-      else {
-        const message = JSON.parse(buffer.toString('utf8')) as Json;
-        if (message.type === 'status') statuses.push(message);
-        else if (message.id !== undefined) replies.set(message.id, message);
-      }
-    });
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    let nextId = 1;
-    const request = async (message: Json): Promise<Json> => {
-      const id = nextId++;
-      ws.send(JSON.stringify({ ...message, id }));
-      await expect.poll(() => replies.has(id), { timeout: 10_000 }).toBe(true);
-      return replies.get(id)!;
-    };
-    await expect.poll(() => frames.length, { timeout: 30_000 }).toBeGreaterThan(0);
-    await expect.poll(() => statuses.length, { timeout: 5_000 }).toBeGreaterThan(0);
-    expect(statuses.at(-1)!.session).toMatchObject({ mode: 'manual', classes: CLASSES });
-
-    // Frame 0 must have left the session's history (90 frames) for the stale-frame case: the clip plays
-    // at 10 fps, and on a fast machine the tests above can finish sooner than that.
-    await expect.poll(() => frames.at(-1)!.index, { timeout: 30_000, interval: 100 }).toBeGreaterThan(120);
-    const { index, width, height } = frames.at(-1)!;
-    const point = (x: number, y: number) => [{ x, y, label: 1 }];
-    const cases: [Json, RegExp][] = [
-      [{ frame: index, class: 'lumbar_bone', points: point(width + 50, 10) }, new RegExp(`point \\(${width + 50}, 10\\) is outside frame ${index} \\(${width}x${height}\\)`)],
-      [{ frame: index, class: 'lumbar_bone', points: point(-1, 5) }, /is outside frame/],
-      [{ frame: index, class: 'lumbar_bone', box: [10, 10, 5, 40] }, /box \[10, 10, 5, 40\] is not a box inside frame/],
-      [{ frame: index, class: 'lumbar_bone', box: [0, 0, width + 1, 10] }, /is not a box inside frame/],
-      [{ frame: index, class: 'spleen', points: point(10, 10) }, /class "spleen" is not tracked \(tracked: hip_bone, lumbar_bone\)/],
-      [{ frame: index, class: 'fetal_head', points: point(10, 10) }, /class "fetal_head" is not tracked/],
-      [{ frame: 0, class: 'lumbar_bone', points: point(10, 10) }, /frame 0 is not available \(the session keeps frames \d+\.\.\d+\)/],
-      [{ frame: index + 100_000, class: 'lumbar_bone', points: point(10, 10) }, /is not available \(the session keeps frames \d+\.\.\d+\)/],
-      [{ class: 'lumbar_bone', points: point(10, 10) }, /prompt\.frame: expected a frame index/],
-      [{ frame: -3, class: 'lumbar_bone', points: point(10, 10) }, /prompt\.frame: expected a frame index/],
-      [{ frame: index, points: point(10, 10) }, /prompt\.class: expected a class name/],
-      [{ frame: index, class: 'lumbar_bone' }, /a prompt needs points or a box/],
-      [{ frame: index, class: 'lumbar_bone', points: [] }, /a prompt needs points or a box/],
-      [{ frame: index, class: 'lumbar_bone', points: [{ x: 10 }] }, /prompt\.points\[0\]: expected numeric x and y/],
-      [{ frame: index, class: 'lumbar_bone', points: [{ x: 10, y: 10, label: 2 }] }, /prompt\.points\[0\]\.label: expected 1 \(positive\) or 0 \(negative\)/],
-      [{ frame: index, class: 'lumbar_bone', box: [1, 2, 3] }, /prompt\.box: expected \[x0, y0, x1, y1\]/],
-    ];
-    for (const [fields, error] of cases) {
-      const answer = await request({ type: 'prompt', ...fields });
-      expect(answer.type, JSON.stringify(fields)).toBe('error');
-      expect(answer.message).toMatch(error);
-    }
-    for (const [message, error] of [
-      [{ type: 'mode', mode: 'turbo' }, /unknown mode "turbo" \(expected auto, semi, manual\)/],
-      [{ type: 'class', action: 'toggle', className: 'hip_bone' }, /unknown action "toggle"/],
-      [{ type: 'class', action: 'enable', className: 'spleen' }, /unknown class "spleen"/],
-      [{ type: 'class', action: 'enable' }, /expected "className"/],
-      [{ type: 'clear', className: 'spleen' }, /class "spleen" is not tracked/],
-    ] as [Json, RegExp][]) {
-      const answer = await request(message);
-      expect(answer.type, JSON.stringify(message)).toBe('error');
-      expect(answer.message).toMatch(error);
-    }
-
-    // Still streaming, and a valid prompt on a recent frame is accepted.
-    const seen = frames.length;
-    await expect.poll(() => frames.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(seen + 5);
-    const recent = frames.at(-1)!;
-    const ok = await request({ type: 'prompt', frame: recent.index, class: 'lumbar_bone', points: point(width / 2, height / 2) });
-    expect(ok).toMatchObject({ type: 'ack', message: `prompt queued for frame ${recent.index}` });
-    expect((await request({ type: 'clear' })).type).toBe('ack');
-    // In auto mode prompts are acknowledged and ignored.
-    expect(await request({ type: 'mode', mode: 'auto' })).toMatchObject({ type: 'ack', message: 'mode auto' });
-    const ignored = await request({ type: 'prompt', frame: frames.at(-1)!.index, class: 'lumbar_bone', points: point(10, 10) });
-    expect(ignored).toMatchObject({ type: 'ack', message: expect.stringMatching(/^ignored/) });
-    const more = frames.length;
-    await expect.poll(() => frames.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(more + 5);
-    expect(ws.readyState).toBe(WebSocket.OPEN);
-    // The viewer follows the mode change made by another client.
-    await waitBody('mode', (v) => v === 'auto', 10_000);
-    ws.close();
   });
 });

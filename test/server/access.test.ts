@@ -1,82 +1,15 @@
-/** Access control, TLS, rate limit, audit log and heartbeat of the live server (docs/protocol.md,
- * "Security"), with raw HTTP and ws clients on loopback. */
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+/** Access control of the live server (docs/protocol.md, "Security"), with raw HTTP and ws clients on
+ * loopback: 401 without a token, the view and control roles, the ?token= cookie, the rate limit and the
+ * audit log's entries. The pieces on their own and TLS are in access-pieces.test.ts. */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { resolveAccess } from '../../src/app/cli/access-options.js';
-import { AccessControl, isLoopback, sameToken, withoutToken } from '../../src/app/server/access.js';
-import { AuditLog, type AuditEntry } from '../../src/app/server/audit-log.js';
-import { TokenBucket } from '../../src/app/server/rate-limit.js';
+import type { AuditEntry } from '../../src/app/server/audit-log.js';
 import { LiveServer } from '../../src/app/server/server.js';
 import type { RecordingControl, RecordingEvent, RecordingState } from '../../src/core/contracts/live-status.js';
-
-const CONTROL = 'control-token-0123456789abcdef';
-const VIEW = 'view-token-0123456789abcdef';
-
-interface Reply {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-/** Raw HTTP(S): the request goes out exactly as written. */
-function http(url: string, options: { method?: string; headers?: Record<string, string>; ca?: Buffer } = {}): Promise<Reply> {
-  const u = new URL(url);
-  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: u.hostname, port: u.port, path: url.slice(u.origin.length), method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.ca ? { ca: options.ca } : {}) },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-
-/** A WebSocket client: resolves once open, or with the HTTP status the upgrade was refused with. */
-function connect(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}): Promise<{ ws: WebSocket; replies: Record<string, unknown>[] } | { refused: number }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, options);
-    const replies: Record<string, unknown>[] = [];
-    ws.on('message', (data, isBinary) => {
-      if (!isBinary) replies.push(JSON.parse(String(data)) as Record<string, unknown>);
-    });
-    ws.once('open', () => resolve({ ws, replies }));
-    ws.once('unexpected-response', (_req, res) => resolve({ refused: res.statusCode ?? 0 }));
-    ws.once('error', reject);
-  });
-}
-
-async function open(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}) {
-  const client = await connect(url, options);
-  if ('refused' in client) throw new Error(`upgrade refused with ${client.refused}`);
-  return client;
-}
-
-/** Sends `message` and waits (bounded) for the ack or error that echoes its id. */
-async function ask(client: { ws: WebSocket; replies: Record<string, unknown>[] }, message: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const id = Math.random().toString(36).slice(2);
-  client.ws.send(JSON.stringify({ ...message, id }));
-  for (let i = 0; i < 250; i++) {
-    const reply = client.replies.find((r) => r.id === id && (r.type === 'ack' || r.type === 'error'));
-    if (reply) return reply;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no reply to ${JSON.stringify(message)}`);
-}
+import { CONTROL, VIEW, ask, bearer, connect, http, open } from './access-client.js';
 
 /** A recording control that only counts: enough for the routes. */
 function fakeRecording(dir: string): RecordingControl & { starts: number } {
@@ -229,95 +162,5 @@ describe('access control', () => {
 
   it('refuses to serve off loopback without a control token', async () => {
     await expect(LiveServer.listen({ host: '0.0.0.0', port: 0, log: () => {} })).rejects.toThrow(/0\.0\.0\.0 \(not loopback\) needs a control token/);
-  });
-});
-
-describe('access pieces', () => {
-  it('compares tokens in constant time whatever their length, and knows loopback', () => {
-    expect(sameToken('a', 'a')).toBe(true);
-    expect(sameToken('a', 'ab')).toBe(false);
-    const access = new AccessControl({ control: CONTROL, view: VIEW });
-    expect([access.roleOf(CONTROL), access.roleOf(VIEW), access.roleOf('x'), access.roleOf(undefined)]).toEqual(['control', 'view', null, null]);
-    expect(() => new AccessControl({ control: 'short' })).toThrow(/at least 16 characters/);
-    expect(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost'].map(isLoopback)).toEqual([true, true, true, true, true]);
-    expect(['0.0.0.0', '::', '192.168.1.10', 'scanner.local'].map(isLoopback)).toEqual([false, false, false, false]);
-    expect(withoutToken('/?token=abc&x=1')).toBe('/?x=1');
-    expect(withoutToken('/?token=abc')).toBe('/');
-  });
-
-  it('token bucket: a burst, then the refill rate', () => {
-    let now = 0;
-    const bucket = new TokenBucket({ perSecond: 20, burst: 40 }, () => now);
-    expect(Array.from({ length: 41 }, () => bucket.take()).filter(Boolean)).toHaveLength(40);
-    now += 100; // 2 tokens
-    expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, false]);
-  });
-
-  it('sam2rad serve: a token is generated off loopback, taken from the flag or SAM2RAD_TOKEN otherwise', async () => {
-    const off = await resolveAccess({ heartbeat: '15' }, '0.0.0.0', {});
-    expect(off.generated).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(off.tokens).toEqual({ control: off.generated });
-    const env = await resolveAccess({ heartbeat: '15' }, '0.0.0.0', { SAM2RAD_TOKEN: CONTROL, SAM2RAD_VIEW_TOKEN: VIEW });
-    expect(env).toMatchObject({ tokens: { control: CONTROL, view: VIEW }, heartbeatMs: 15_000 });
-    expect(env.generated).toBeUndefined();
-    const loopback = await resolveAccess({ heartbeat: '0' }, '127.0.0.1', {});
-    expect(loopback.tokens).toEqual({});
-    await expect(resolveAccess({ heartbeat: '15', token: 'short' }, '0.0.0.0', {})).rejects.toThrow(/at least 16 characters/);
-    await expect(resolveAccess({ heartbeat: '15', 'tls-cert': 'x.pem' }, '127.0.0.1', {})).rejects.toThrow(/--tls-cert and --tls-key go together/);
-  });
-
-  it('writes the audit log as JSON lines to a file', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'sam2rad-audit-'));
-    try {
-      const log = new AuditLog(path.join(dir, 'audit.jsonl'));
-      log.write({ event: 'control', client: 1, address: '127.0.0.1:5000', role: 'control', action: 'mode', params: { mode: 'semi' }, outcome: 'ok' });
-      await log.close();
-      const [line, ...rest] = (await readFile(path.join(dir, 'audit.jsonl'), 'utf8')).trim().split('\n');
-      expect(rest).toEqual([]);
-      expect(JSON.parse(line!)).toEqual({
-        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), event: 'control', client: 1, address: '127.0.0.1:5000', role: 'control',
-        action: 'mode', params: { mode: 'semi' }, outcome: 'ok',
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('TLS', () => {
-  let dir: string;
-  let server: LiveServer;
-  let cert: Buffer;
-
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'sam2rad-tls-'));
-    const [certFile, keyFile] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
-    await promisify(execFile)('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    ]);
-    cert = await readFile(certFile);
-    const access = await resolveAccess({ heartbeat: '15', 'tls-cert': certFile, 'tls-key': keyFile }, '127.0.0.1', { SAM2RAD_TOKEN: CONTROL });
-    server = await LiveServer.listen({ port: 0, tokens: access.tokens, tls: access.tls!, log: () => {} });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('serves https and wss with a token; the cookie is Secure', async () => {
-    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect((await http(`${server.url}/metrics`, { ca: cert })).status).toBe(401);
-    expect((await http(`${server.url}/metrics`, { ca: cert, headers: bearer(CONTROL) })).status).toBe(200);
-    const redirect = await http(`${server.url}/?token=${CONTROL}`, { ca: cert });
-    expect(String(redirect.headers['set-cookie'])).toMatch(/; Secure$/);
-    const wss = `${server.url.replace('https', 'wss')}/ws`;
-    expect(await connect(wss, { ca: cert })).toEqual({ refused: 401 });
-    const client = await open(`${wss}?token=${CONTROL}`, { ca: cert });
-    expect(await ask(client, { type: 'hello' })).toMatchObject({ type: 'ack' });
-    client.ws.terminate();
-    // Plain HTTP on the TLS port gets nothing useful.
-    await expect(http(server.url.replace('https', 'http') + '/healthz').then((r) => r.status)).rejects.toThrow();
   });
 });
