@@ -146,7 +146,7 @@ describe('a protected server in Chromium', () => {
     await page.close();
   });
 
-  it('lets a view token watch but not start a recording (refused in the page's log)', { timeout: 60_000 }, async () => {
+  it('lets a view token watch but not start a recording (refused in the page log)', { timeout: 60_000 }, async () => {
     const server = await serve({ control: TOKEN, view: VIEW_TOKEN });
     const { page } = await open(`${server.url}/?token=${VIEW_TOKEN}`);
     await page.click('#record');
