@@ -1,6 +1,8 @@
 /** Low-resolution mask logits -> a full-resolution binary mask in source-frame pixels.
- * Bilinear sampling of the logits (then threshold), through the letterbox geometry. */
+ * Bilinear sampling of the logits (then threshold), through the letterbox geometry, found row by row as
+ * spans (maskSpans) rather than pixel by pixel: the same pixels, sampled one by one only at the mask's edges. */
 import type { Letterbox } from './letterbox.js';
+import { noSpans, type RowSpans, SpanBuilder, fillSpans } from './row-spans.js';
 
 /** The cells of `logits` (m x m) that may lift a bilinear sample above `threshold`: the bounding box
  * [x0, y0, x1, y1] (inclusive) of the cells above a hair below it, or null when there is none. A sample
@@ -26,8 +28,9 @@ export function liftingCells(logits: Float32Array, m: number, threshold: number)
 }
 
 /** Pixels [from, to) of an axis whose two sampled cells (clamped) include one in [c0, c1]. The cells
- * are non-decreasing along the axis, so these pixels are contiguous. */
-function pixelSpan(n: number, scale: number, cell: number, m: number, c0: number, c1: number): [number, number] {
+ * are non-decreasing along the axis, so these pixels are contiguous. (Exported for the per-pixel
+ * reference in test/helpers/paint-reference.ts.) */
+export function pixelSpan(n: number, scale: number, cell: number, m: number, c0: number, c1: number): [number, number] {
   const first = (p: number) => Math.min(m - 1, Math.max(0, Math.floor(((p + 0.5) * scale) / cell - 0.5)));
   const second = (p: number) => Math.min(m - 1, Math.max(0, Math.floor(((p + 0.5) * scale) / cell - 0.5) + 1));
   let from = 0;
@@ -35,6 +38,104 @@ function pixelSpan(n: number, scale: number, cell: number, m: number, c0: number
   let to = n;
   while (to > from && first(to - 1) > c1) to--;
   return [from, to];
+}
+
+/** The bilinear sample of the logits at column x of a row (logit rows r0, r1 as offsets, blend fy), with
+ * the arithmetic that decides a pixel: the blend weight along x is a float32, as it always was. */
+function sample(logits: Float32Array, m: number, scale: number, cell: number, x: number, r0: number, r1: number, fy: number): number {
+  const u = ((x + 0.5) * scale) / cell - 0.5;
+  const bx = Math.floor(u);
+  const a = Math.fround(u - bx);
+  const c0 = Math.min(m - 1, Math.max(0, bx));
+  const c1 = Math.min(m - 1, Math.max(0, bx + 1));
+  const top = logits[r0 + c0]! * (1 - a) + logits[r0 + c1]! * a;
+  const bottom = logits[r1 + c0]! * (1 - a) + logits[r1 + c1]! * a;
+  return top * (1 - fy) + bottom * fy;
+}
+
+/** logits: m x m covering the S x S model input. The pixels of the source frame (box.sourceWidth x
+ * sourceHeight) whose bilinear sample exceeds `threshold`, as row spans: exactly the pixels that
+ * sampling each one (`sample`) passes.
+ *
+ * Within one row and one segment of columns sharing their two logit columns, the sample is, in real
+ * arithmetic, the line A + B * a in a = u - base, itself linear in x, so where it crosses the threshold
+ * is solved for. The computed sample differs from that line by rounding only: the float32 weight
+ * (<= 2^-25 |B|) and a few double roundings (~2^-50 of the logits' magnitudes); eps bounds both with a
+ * wide margin. The columns where the line is within eps of the threshold (a pixel or two around the
+ * crossing; the whole segment when the line is flat at the threshold, or not finite) are decided one by
+ * one by `sample`; every other column is on the line's side of the threshold, and so is its sample. */
+export function maskSpans(logits: Float32Array, m: number, box: Letterbox, threshold = 0): RowSpans {
+  const { sourceWidth: w, sourceHeight: h, scale, size } = box;
+  const cell = size / m; // model pixels per logit cell
+  const cells = liftingCells(logits, m, threshold);
+  if (!cells) return noSpans();
+  const [xFrom, xTo] = pixelSpan(w, scale, cell, m, cells[0], cells[2]);
+  const [yFrom, yTo] = pixelSpan(h, scale, cell, m, cells[1], cells[3]);
+  // Column segments [starts[s], starts[s + 1]) with one base = floor(u), hence the same two logit
+  // columns; aFirst/aLast: u - base at their first and last column (the weight along x, before rounding).
+  const starts: number[] = [];
+  const bases: number[] = [];
+  const aFirst: number[] = [];
+  const aLast: number[] = [];
+  for (let x = xFrom; x < xTo; x++) {
+    const u = ((x + 0.5) * scale) / cell - 0.5;
+    const base = Math.floor(u);
+    if (bases.length === 0 || bases[bases.length - 1] !== base) {
+      starts.push(x);
+      bases.push(base);
+      aFirst.push(u - base);
+    }
+    aLast[bases.length - 1] = u - base;
+  }
+  starts.push(xTo);
+  const k = scale / cell; // du/dx
+  const spans = new SpanBuilder(yFrom, yTo - yFrom);
+  for (let y = yFrom; y < yTo; y++) {
+    const v = ((y + 0.5) * scale) / cell - 0.5;
+    const by = Math.floor(v);
+    const fy = v - by;
+    const r0 = Math.min(m - 1, Math.max(0, by)) * m;
+    const r1 = Math.min(m - 1, Math.max(0, by + 1)) * m;
+    spans.startRow(y);
+    for (let s = 0; s < bases.length; s++) {
+      const x0 = starts[s]!;
+      const x1 = starts[s + 1]!;
+      const base = bases[s]!;
+      const c0 = Math.min(m - 1, Math.max(0, base));
+      const c1 = Math.min(m - 1, Math.max(0, base + 1));
+      const l00 = logits[r0 + c0]!;
+      const l01 = logits[r0 + c1]!;
+      const l10 = logits[r1 + c0]!;
+      const l11 = logits[r1 + c1]!;
+      const A = l00 * (1 - fy) + l10 * fy;
+      const B = (l01 - l00) * (1 - fy) + (l11 - l10) * fy;
+      const eps = (Math.abs(l00) + Math.abs(l01) + Math.abs(l10) + Math.abs(l11) + Math.abs(B)) * 2 ** -20;
+      // The line, less the threshold, at the segment's ends: the whole segment is on one side when both are.
+      const dFirst = A + B * aFirst[s]! - threshold;
+      const dLast = A + B * aLast[s]! - threshold;
+      if (dFirst > eps && dLast > eps) {
+        spans.add(x0, x1);
+        continue;
+      }
+      if (dFirst < -eps && dLast < -eps) continue;
+      // [lo, hi): the columns decided one by one; all of them when the line is flat or not finite.
+      let lo = x0;
+      let hi = x1;
+      if (B !== 0) {
+        const crossing = ((base + (threshold - A) / B + 0.5) * cell) / scale - 0.5;
+        const reach = eps / (Math.abs(B) * k) + 1; // +1: slack for rounding in `crossing` itself
+        if (Number.isFinite(crossing) && Number.isFinite(reach)) {
+          lo = Math.min(x1, Math.max(x0, Math.ceil(crossing - reach)));
+          hi = Math.max(lo, Math.min(x1, Math.floor(crossing + reach) + 1));
+        }
+      }
+      // Columns outside [lo, hi) are more than eps from the threshold, on the side of the nearer end.
+      if (x0 < lo && dFirst > 0) spans.add(x0, lo);
+      for (let x = lo; x < hi; x++) if (sample(logits, m, scale, cell, x, r0, r1, fy) > threshold) spans.add(x, x + 1);
+      if (hi < x1 && dLast > 0) spans.add(hi, x1);
+    }
+  }
+  return spans.finish();
 }
 
 /** paintMaskIn's pixel count alone. */
@@ -52,7 +153,7 @@ export function paintMask(
 /** logits: m x m covering the S x S model input. Writes `value` where logit > threshold into `out`
  * (w * h bytes, other pixels untouched) and returns the number of pixels set, and the box of those
  * pixels [x0, y0, x1, y1) (empty when none). Only the pixels whose cells can pass the threshold are
- * sampled (liftingCells): the same pixels as sampling all, at the cost of the mask's box. */
+ * considered (liftingCells): the same pixels as sampling all, at the cost of the mask's box. */
 export function paintMaskIn(
   logits: Float32Array,
   m: number,
@@ -61,51 +162,7 @@ export function paintMaskIn(
   out: Uint8Array,
   threshold = 0,
 ): { area: number; bounds: [number, number, number, number] } {
-  const { sourceWidth: w, sourceHeight: h, scale, size } = box;
-  const cell = size / m; // model pixels per logit cell
-  const cells = liftingCells(logits, m, threshold);
-  if (!cells) return { area: 0, bounds: [0, 0, 0, 0] };
-  const [xFrom, xTo] = pixelSpan(w, scale, cell, m, cells[0], cells[2]);
-  const [yFrom, yTo] = pixelSpan(h, scale, cell, m, cells[1], cells[3]);
-  // Per column: the two logit cells and the blend weight, computed once.
-  const x0 = new Int32Array(w);
-  const fx = new Float32Array(w);
-  for (let x = xFrom; x < xTo; x++) {
-    const u = ((x + 0.5) * scale) / cell - 0.5;
-    const base = Math.floor(u);
-    fx[x] = u - base;
-    x0[x] = base;
-  }
-  let area = 0;
-  let bx0 = w;
-  let bx1 = 0;
-  let by0 = h;
-  let by1 = 0;
-  for (let y = yFrom; y < yTo; y++) {
-    const v = ((y + 0.5) * scale) / cell - 0.5;
-    const by = Math.floor(v);
-    const fy = v - by;
-    const r0 = Math.min(m - 1, Math.max(0, by)) * m;
-    const r1 = Math.min(m - 1, Math.max(0, by + 1)) * m;
-    const row = y * w;
-    const before = area;
-    for (let x = xFrom; x < xTo; x++) {
-      const c0 = Math.min(m - 1, Math.max(0, x0[x]!));
-      const c1 = Math.min(m - 1, Math.max(0, x0[x]! + 1));
-      const a = fx[x]!;
-      const top = logits[r0 + c0]! * (1 - a) + logits[r0 + c1]! * a;
-      const bottom = logits[r1 + c0]! * (1 - a) + logits[r1 + c1]! * a;
-      if (top * (1 - fy) + bottom * fy > threshold) {
-        out[row + x] = value;
-        area++;
-        if (x < bx0) bx0 = x;
-        if (x >= bx1) bx1 = x + 1;
-      }
-    }
-    if (area > before) {
-      if (y < by0) by0 = y;
-      by1 = y + 1;
-    }
-  }
-  return { area, bounds: area > 0 ? [bx0, by0, bx1, by1] : [0, 0, 0, 0] };
+  const spans = maskSpans(logits, m, box, threshold);
+  fillSpans(spans, box.sourceWidth, value, out);
+  return { area: spans.area, bounds: spans.bounds };
 }

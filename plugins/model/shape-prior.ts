@@ -2,10 +2,12 @@
  * ellipse (a fetal skull in the head-circumference plane; HC18's reference outlines are ellipses and
  * the head circumference is measured on an ellipse fit). The model's mask is reduced to its largest
  * region, and that region is replaced by the ellipse with the same first and second moments (for a
- * true ellipse, exactly itself), which removes ragged edges and stray blobs. */
+ * true ellipse, exactly itself), which removes ragged edges and stray blobs. The region, its moments
+ * and the ellipse are all handled as row spans: no full-resolution intermediate. */
 import type { Ellipse } from '../../src/core/frames/frame.js';
 import type { Letterbox } from './letterbox.js';
-import { paintMaskIn } from './mask-upsample.js';
+import { maskSpans } from './mask-upsample.js';
+import { fillSpans, noSpans, type RowSpans, SpanBuilder } from './row-spans.js';
 
 /** Logits m x m with every cell above `threshold` that is not 8-connected to the largest such region
  * set to below it (a copy; the input is returned as is when there is at most one region). */
@@ -43,29 +45,39 @@ export function keepLargestRegion(logits: Float32Array, m: number, threshold = 0
   return kept;
 }
 
-/** The ellipse with the moments of the pixels of `mask` (w x h) that equal `value`; undefined when
- * there are fewer than 3 such pixels. `bounds` [x0, y0, x1, y1), when given, must hold every such pixel:
- * only it is scanned (same pixels in the same order, so the same sums). */
-export function momentEllipse(mask: Uint8Array, w: number, value: number, bounds?: readonly [number, number, number, number]): Ellipse | undefined {
+/** The ellipse with the moments of the pixels of `spans`; undefined when there are fewer than 3.
+ * Each span's sums come in closed form: over x = c + 0.5 for c in [x0, x1), sum x = (x1^2 - x0^2) / 2
+ * and sum x^2 = (4 (x1^3 - x0^3) - (x1 - x0)) / 12; y is constant along a row. Every term and partial
+ * sum is a multiple of 1/4 far below 2^51 for any frame under ~100k pixels a side, so in doubles these
+ * sums are exact, as are those of adding pixel by pixel: the same ellipse, to the bit (beyond that size,
+ * to rounding). */
+export function momentEllipse(spans: RowSpans): Ellipse | undefined {
+  const { y0, rowStart, xs } = spans;
   let n = 0;
   let sx = 0;
   let sy = 0;
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
-  const [x0, y0, x1, y1] = bounds ?? [0, 0, w, Math.ceil(mask.length / w)];
-  for (let row = y0; row < y1; row++) {
-    const y = row + 0.5;
-    for (let col = x0, i = row * w + x0; col < x1 && i < mask.length; col++, i++) {
-      if (mask[i] !== value) continue;
-      const x = col + 0.5;
-      n++;
-      sx += x;
-      sy += y;
-      sxx += x * x;
-      syy += y * y;
-      sxy += x * y;
+  for (let r = 0; r + 1 < rowStart.length; r++) {
+    let rn = 0;
+    let rsx = 0;
+    let rsxx = 0;
+    for (let i = rowStart[r]!; i < rowStart[r + 1]!; i++) {
+      const x0 = xs[2 * i]!;
+      const x1 = xs[2 * i + 1]!;
+      rn += x1 - x0;
+      rsx += (x1 * x1 - x0 * x0) / 2;
+      rsxx += (4 * (x1 * x1 * x1 - x0 * x0 * x0) - (x1 - x0)) / 12;
     }
+    if (rn === 0) continue;
+    const y = y0 + r + 0.5;
+    n += rn;
+    sx += rsx;
+    sy += rn * y;
+    sxx += rsxx;
+    syy += rn * y * y;
+    sxy += rsx * y;
   }
   if (n < 3) return undefined;
   const cx = sx / n;
@@ -85,32 +97,81 @@ export function momentEllipse(mask: Uint8Array, w: number, value: number, bounds
   };
 }
 
-/** Sets `value` on the pixels of `out` (w x h) inside the ellipse; returns how many. */
-export function paintEllipse(ellipse: Ellipse, w: number, h: number, value: number, out: Uint8Array): number {
+/** The pixels of a w x h frame inside the ellipse, as row spans: pixel (x, y) is inside when, with
+ * dx = x + 0.5 - cx, dy = y + 0.5 - cy, u = (dx cos + dy sin) / a and v = (dy cos - dx sin) / b,
+ * u * u + v * v <= 1 as computed here (`inside`), within the box of half-side ceil(a) + 1 about the
+ * centre. Per row, u^2 + v^2 = 1 is a quadratic in dx, solved for the interval; its ends are then moved
+ * pixel by pixel until `inside` holds at them and not just beyond, so the spans are exactly the pixels
+ * `inside` accepts (a convex set: contiguous in a row). A row the quadratic misses by rounding is tried
+ * at the pixels nearest its centre. */
+export function ellipseSpans(ellipse: Ellipse, w: number, h: number): RowSpans {
   const { cx, cy, a, b, angle } = ellipse;
-  if (b <= 0) return 0;
+  if (b <= 0) return noSpans();
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
   const reach = Math.ceil(a) + 1;
-  let area = 0;
-  for (let y = Math.max(0, Math.floor(cy - reach)); y < Math.min(h, Math.ceil(cy + reach)); y++) {
+  const yFrom = Math.max(0, Math.floor(cy - reach));
+  const yTo = Math.min(h, Math.ceil(cy + reach));
+  const xFrom = Math.max(0, Math.floor(cx - reach));
+  const xTo = Math.min(w, Math.ceil(cx + reach));
+  if (!(yFrom < yTo && xFrom < xTo)) return noSpans();
+  const inside = (x: number, dy: number): boolean => {
+    const dx = x + 0.5 - cx;
+    const u = (dx * cos + dy * sin) / a;
+    const v = (dy * cos - dx * sin) / b;
+    return u * u + v * v <= 1;
+  };
+  // u^2 + v^2 - 1 = qa dx^2 + qb dx + qc.
+  const qa = (cos / a) ** 2 + (sin / b) ** 2;
+  const cross = 2 * cos * sin * (1 / (a * a) - 1 / (b * b));
+  const dyy = (sin / a) ** 2 + (cos / b) ** 2;
+  const spans = new SpanBuilder(yFrom, yTo - yFrom);
+  for (let y = yFrom; y < yTo; y++) {
     const dy = y + 0.5 - cy;
-    for (let x = Math.max(0, Math.floor(cx - reach)); x < Math.min(w, Math.ceil(cx + reach)); x++) {
-      const dx = x + 0.5 - cx;
-      const u = (dx * cos + dy * sin) / a;
-      const v = (dy * cos - dx * sin) / b;
-      if (u * u + v * v <= 1) {
-        out[y * w + x] = value;
-        area++;
-      }
+    spans.startRow(y);
+    const qb = cross * dy;
+    const qc = dyy * dy * dy - 1;
+    const centre = cx - 0.5 - qb / (2 * qa); // the column where u^2 + v^2 is least
+    if (!Number.isFinite(centre) || !Number.isFinite(qc)) {
+      for (let x = xFrom; x < xTo; x++) if (inside(x, dy)) spans.add(x, x + 1); // degenerate: as sampled
+      continue;
     }
+    const half = Math.sqrt(qb * qb - 4 * qa * qc) / (2 * qa); // NaN when the row misses
+    let lo = Math.max(xFrom, Math.ceil(centre - half));
+    let hi = Math.min(xTo, Math.floor(centre + half) + 1);
+    if (lo < hi) {
+      if (inside(lo, dy)) while (lo > xFrom && inside(lo - 1, dy)) lo--;
+      else while (lo < hi && !inside(lo, dy)) lo++;
+    }
+    if (lo < hi) {
+      if (inside(hi - 1, dy)) while (hi < xTo && inside(hi, dy)) hi++;
+      else while (hi > lo && !inside(hi - 1, dy)) hi--;
+    }
+    if (!(lo < hi)) {
+      // Missed (or NaN): the pixel nearest the centre, either side, within the box.
+      const left = Math.min(xTo - 1, Math.max(xFrom, Math.floor(centre)));
+      const right = Math.min(xTo - 1, Math.max(xFrom, Math.ceil(centre)));
+      const seed = inside(left, dy) ? left : inside(right, dy) ? right : -1;
+      if (seed < 0) continue;
+      lo = seed;
+      hi = seed + 1;
+      while (lo > xFrom && inside(lo - 1, dy)) lo--;
+      while (hi < xTo && inside(hi, dy)) hi++;
+    }
+    spans.add(lo, hi);
   }
-  return area;
+  return spans.finish();
 }
 
-let regionScratch = new Uint8Array(0);
+/** Sets `value` on the pixels of `out` (w x h) inside the ellipse (ellipseSpans); returns how many. */
+export function paintEllipse(ellipse: Ellipse, w: number, h: number, value: number, out: Uint8Array): number {
+  const spans = ellipseSpans(ellipse, w, h);
+  fillSpans(spans, w, value, out);
+  return spans.area;
+}
 
-/** The largest region of the logits above `threshold`, as its moment ellipse, painted with `value` into `out`. */
+/** The largest region of the logits above `threshold`, as its moment ellipse, painted with `value` into
+ * `out` (box.sourceWidth x sourceHeight bytes; other pixels untouched). */
 export function paintEllipseMask(
   logits: Float32Array,
   m: number,
@@ -119,13 +180,7 @@ export function paintEllipseMask(
   out: Uint8Array,
   threshold = 0,
 ): { area: number; ellipse?: Ellipse } {
-  const { sourceWidth: w, sourceHeight: h } = box;
-  // A scratch region, zero outside what the last call painted (cleared below).
-  if (regionScratch.length < w * h) regionScratch = new Uint8Array(w * h);
-  const region = regionScratch.subarray(0, w * h);
-  const { bounds } = paintMaskIn(keepLargestRegion(logits, m, threshold), m, box, 1, region, threshold);
-  const ellipse = momentEllipse(region, w, 1, bounds);
-  for (let y = bounds[1]; y < bounds[3]; y++) region.fill(0, y * w + bounds[0], y * w + bounds[2]);
+  const ellipse = momentEllipse(maskSpans(keepLargestRegion(logits, m, threshold), m, box, threshold));
   if (!ellipse) return { area: 0 };
-  return { area: paintEllipse(ellipse, w, h, value, out), ellipse };
+  return { area: paintEllipse(ellipse, box.sourceWidth, box.sourceHeight, value, out), ellipse };
 }
