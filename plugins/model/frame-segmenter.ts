@@ -9,8 +9,9 @@
  * comes with its biometry (HC, BPD, OFD; in mm when the frame carries a calibration). */
 import { ellipseBiometry } from '../../src/core/frames/biometry.js';
 import type { ClassResult, Frame, SegmentedFrame } from '../../src/core/frames/frame.js';
-import { boxToSource, isRoiFrame, uncropMask, type Rect, type RoiFrame } from '../../src/core/frames/roi.js';
+import { boxToSource, isRoiFrame, type Rect, type RoiFrame } from '../../src/core/frames/roi.js';
 import { paintMask } from './mask-upsample.js';
+import { atOrigin, type Placement } from './row-spans.js';
 import { hasPrompts, type FramePrompts } from './prompts.js';
 import type { PreparedImage } from './image-preparer.js';
 import type { FrameInference, ObjectQuery } from './object-query.js';
@@ -56,6 +57,7 @@ export async function inferFrame(
   return () => withBiometry(inSource(finish(), frame), model.manifest.mask.biometry_axis_scales);
 }
 
+/** The crop's results in the source frame (its class map was painted there already: paintCrop). */
 function inSource(segmented: SegmentedFrame, frame: RoiFrame): SegmentedFrame {
   const { roi } = frame;
   return {
@@ -64,7 +66,7 @@ function inSource(segmented: SegmentedFrame, frame: RoiFrame): SegmentedFrame {
     width: frame.sourceWidth,
     height: frame.sourceHeight,
     data: frame.sourceData,
-    classMap: uncropMask(segmented.classMap, frame),
+    classMap: segmented.classMap,
     results: segmented.results.map((r) => resultInSource(r, frame)),
     roi,
     ...(frame.calibration ? { calibration: frame.calibration } : {}),
@@ -89,8 +91,12 @@ async function inferCrop(model: Sam2RadModel, frame: Frame, queries: readonly Ob
   return () => paintCrop(model, frame, queries, inference);
 }
 
+/** The masks painted at frame resolution: for a crop, straight into a class map of the source frame's size
+ * (no crop-sized map to copy back). Results stay in the crop's pixels. */
 function paintCrop(model: Sam2RadModel, frame: Frame, queries: readonly ObjectQuery[], inference: FrameInference): SegmentedFrame {
-  const classMap = new Uint8Array(frame.width * frame.height);
+  const crop = isRoiFrame(frame) && frame.data !== frame.sourceData;
+  const classMap = new Uint8Array(crop ? frame.sourceWidth * frame.sourceHeight : frame.width * frame.height);
+  const at: Placement = crop ? { stride: frame.sourceWidth, x: frame.roi.x, y: frame.roi.y } : atOrigin(frame.width);
   const { geometry } = inference;
   const k = 1 / geometry.scale;
   const s = geometry.size;
@@ -107,9 +113,9 @@ function paintCrop(model: Sam2RadModel, frame: Frame, queries: readonly ObjectQu
     if (objectScore < 0) return { ...result, area: 0 };
     const threshold = class_threshold_logits?.[className] ?? threshold_logit;
     if (priors?.[className] === 'ellipse') {
-      return { ...result, ...paintEllipseMask(logits, size, geometry, value, classMap, threshold) };
+      return { ...result, ...paintEllipseMask(logits, size, geometry, value, classMap, threshold, at) };
     }
-    return { ...result, area: paintMask(logits, size, geometry, value, classMap, threshold) };
+    return { ...result, area: paintMask(logits, size, geometry, value, classMap, threshold, at) };
   });
   const postprocessed = performance.now();
   return {

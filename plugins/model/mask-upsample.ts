@@ -2,7 +2,7 @@
  * Bilinear sampling of the logits (then threshold), through the letterbox geometry, found row by row as
  * spans (maskSpans) rather than pixel by pixel: the same pixels, sampled one by one only at the mask's edges. */
 import type { Letterbox } from './letterbox.js';
-import { noSpans, type RowSpans, SpanBuilder, fillSpans } from './row-spans.js';
+import { atOrigin, fillSpans, noSpans, type Placement, type RowSpans, SpanBuilder } from './row-spans.js';
 
 /** The cells of `logits` (m x m) that may lift a bilinear sample above `threshold`: the bounding box
  * [x0, y0, x1, y1] (inclusive) of the cells above a hair below it, or null when there is none. A sample
@@ -146,12 +146,14 @@ export function paintMask(
   value: number,
   out: Uint8Array,
   threshold = 0,
+  at: Placement = atOrigin(box.sourceWidth),
 ): number {
-  return paintMaskIn(logits, m, box, value, out, threshold).area;
+  return paintMaskIn(logits, m, box, value, out, threshold, at).area;
 }
 
 /** logits: m x m covering the S x S model input. Writes `value` where logit > threshold into `out`
- * (w * h bytes, other pixels untouched) and returns the number of pixels set, and the box of those
+ * (w * h bytes, or a larger mask the frame lies in, placed by `at`; other pixels untouched) and returns
+ * the number of pixels set, and the box (in the frame's pixels) of those
  * pixels [x0, y0, x1, y1) (empty when none). Only the pixels whose cells can pass the threshold are
  * considered (liftingCells): the same pixels as sampling all, at the cost of the mask's box. */
 export function paintMaskIn(
@@ -161,8 +163,9 @@ export function paintMaskIn(
   value: number,
   out: Uint8Array,
   threshold = 0,
+  at: Placement = atOrigin(box.sourceWidth),
 ): { area: number; bounds: [number, number, number, number] } {
   const spans = maskSpans(logits, m, box, threshold);
-  fillSpans(spans, box.sourceWidth, value, out);
+  fillSpans(spans, value, out, at);
   return { area: spans.area, bounds: spans.bounds };
 }

@@ -77,11 +77,24 @@ export class SpanBuilder {
   }
 }
 
-/** Sets `value` on the pixels of `spans` in `out` (w x h bytes, row-major); other pixels are untouched. */
-export function fillSpans(spans: RowSpans, w: number, value: number, out: Uint8Array): void {
+/** Where spans land in the mask painted: its row stride, and the offset of the spans' (0, 0) in it (a
+ * crop's spans go straight into the source frame's mask, with no crop-sized copy). */
+export interface Placement {
+  readonly stride: number;
+  readonly x: number;
+  readonly y: number;
+}
+
+/** A mask of rows `w` wide, spans at its origin. */
+export function atOrigin(w: number): Placement {
+  return { stride: w, x: 0, y: 0 };
+}
+
+/** Sets `value` on the pixels of `spans` in `out` (row-major, placed by `at`); other pixels are untouched. */
+export function fillSpans(spans: RowSpans, value: number, out: Uint8Array, at: Placement): void {
   const { y0, rowStart, xs } = spans;
   for (let r = 0; r + 1 < rowStart.length; r++) {
-    const row = (y0 + r) * w;
+    const row = (at.y + y0 + r) * at.stride + at.x;
     for (let i = rowStart[r]!; i < rowStart[r + 1]!; i++) out.fill(value, row + xs[2 * i]!, row + xs[2 * i + 1]!);
   }
 }

@@ -7,7 +7,7 @@
 import type { Ellipse } from '../../src/core/frames/frame.js';
 import type { Letterbox } from './letterbox.js';
 import { maskSpans } from './mask-upsample.js';
-import { fillSpans, noSpans, type RowSpans, SpanBuilder } from './row-spans.js';
+import { atOrigin, fillSpans, noSpans, type Placement, type RowSpans, SpanBuilder } from './row-spans.js';
 
 /** Logits m x m with every cell above `threshold` that is not 8-connected to the largest such region
  * set to below it (a copy; the input is returned as is when there is at most one region). */
@@ -163,15 +163,17 @@ export function ellipseSpans(ellipse: Ellipse, w: number, h: number): RowSpans {
   return spans.finish();
 }
 
-/** Sets `value` on the pixels of `out` (w x h) inside the ellipse (ellipseSpans); returns how many. */
-export function paintEllipse(ellipse: Ellipse, w: number, h: number, value: number, out: Uint8Array): number {
+/** Sets `value` on the pixels of a w x h frame inside the ellipse (ellipseSpans) in `out` (the frame, or a
+ * larger mask it lies in, placed by `at`); returns how many. */
+export function paintEllipse(ellipse: Ellipse, w: number, h: number, value: number, out: Uint8Array, at: Placement = atOrigin(w)): number {
   const spans = ellipseSpans(ellipse, w, h);
-  fillSpans(spans, w, value, out);
+  fillSpans(spans, value, out, at);
   return spans.area;
 }
 
-/** The largest region of the logits above `threshold`, as its moment ellipse, painted with `value` into
- * `out` (box.sourceWidth x sourceHeight bytes; other pixels untouched). */
+/** The largest region of the logits above `threshold`, as its moment ellipse (in the frame's pixels),
+ * painted with `value` into `out` (box.sourceWidth x sourceHeight bytes, or a larger mask placed by `at`;
+ * other pixels untouched). */
 export function paintEllipseMask(
   logits: Float32Array,
   m: number,
@@ -179,8 +181,9 @@ export function paintEllipseMask(
   value: number,
   out: Uint8Array,
   threshold = 0,
+  at: Placement = atOrigin(box.sourceWidth),
 ): { area: number; ellipse?: Ellipse } {
   const ellipse = momentEllipse(maskSpans(keepLargestRegion(logits, m, threshold), m, box, threshold));
   if (!ellipse) return { area: 0 };
-  return { area: paintEllipse(ellipse, box.sourceWidth, box.sourceHeight, value, out), ellipse };
+  return { area: paintEllipse(ellipse, box.sourceWidth, box.sourceHeight, value, out, at), ellipse };
 }

@@ -80,11 +80,14 @@ function ellipsePixelCount(png: PNG): number {
   return n;
 }
 
-/** Points of the frame on screen's fitted ellipse, in the canvas element's CSS pixels (= screenshot pixels). */
+/** Points of the frame on screen's measured ellipse (the fitted one's centre and angle, the measured BPD and
+ * OFD as axes), in the canvas element's CSS pixels (= screenshot pixels). */
 function ellipseOutline(page: Page, count: number): Promise<{ x: number; y: number }[]> {
   return page.evaluate((n) => {
     const viewer = window.sam2radViewer;
-    const { cx, cy, a, b, angle } = viewer.frame!.header.results.find((r) => r.ellipse)!.ellipse!;
+    const head = viewer.frame!.header.results.find((r) => r.ellipse)!;
+    const { cx, cy, angle } = head.ellipse!;
+    const [a, b] = [head.biometry!.ofdPx / 2, head.biometry!.bpdPx / 2];
     const box = document.getElementById('view')!.getBoundingClientRect();
     return Array.from({ length: n }, (_, k) => {
       const t = (2 * Math.PI * k) / n;

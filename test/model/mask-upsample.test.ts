@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { letterboxGeometry } from '../../plugins/model/letterbox.js';
 import { maskSpans, paintMask, paintMaskIn } from '../../plugins/model/mask-upsample.js';
+import { paintEllipseMask } from '../../plugins/model/shape-prior.js';
 import { paintMaskInPerPixel } from '../helpers/paint-reference.js';
 import { seeded } from '../helpers/seeded-random.js';
 
@@ -88,6 +89,28 @@ describe('masks from row spans', () => {
         }
       }
       expect(area).toBe(spans.area);
+    }
+  });
+
+  it('paint a crop straight into the source frame\'s mask at the crop\'s place (plain and ellipse)', () => {
+    const rnd = seeded(7);
+    const [sw, sh] = [97, 61];
+    const roi = { x: 13, y: 9, width: 64, height: 41 };
+    const box = letterboxGeometry(roi.width, roi.height, 64);
+    const at = { stride: sw, x: roi.x, y: roi.y };
+    for (const [kind, logits] of logitMaps(16, 0, rnd)) {
+      for (const paint of [
+        (out: Uint8Array, place?: typeof at) => paintMask(logits, 16, box, 5, out, 0, place),
+        (out: Uint8Array, place?: typeof at) => paintEllipseMask(logits, 16, box, 5, out, 0, place).area,
+      ]) {
+        const crop = new Uint8Array(roi.width * roi.height);
+        const areaInCrop = paint(crop);
+        const source = new Uint8Array(sw * sh);
+        expect(paint(source, at), kind).toBe(areaInCrop);
+        const expected = new Uint8Array(sw * sh);
+        for (let y = 0; y < roi.height; y++) expected.set(crop.subarray(y * roi.width, (y + 1) * roi.width), (roi.y + y) * sw + roi.x);
+        expect(Buffer.from(source).equals(Buffer.from(expected)), kind).toBe(true);
+      }
     }
   });
 });

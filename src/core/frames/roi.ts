@@ -63,19 +63,6 @@ export function cropFrame<T extends Frame>(frame: T, rect: Rect): T & RoiFrame {
   return { ...frame, width: rect.width, height: rect.height, data, ...source };
 }
 
-/** A crop-sized mask (class map) placed into a zero mask of the source frame's size. */
-export function uncropMask(mask: Uint8Array, frame: RoiFrame): Uint8Array {
-  const { roi, sourceWidth, sourceHeight } = frame;
-  if (mask.length !== roi.width * roi.height) {
-    throw new Error(`mask has ${mask.length} pixels, the ROI ${describeRect(roi)} has ${roi.width * roi.height}`);
-  }
-  const full = new Uint8Array(sourceWidth * sourceHeight);
-  for (let row = 0; row < roi.height; row++) {
-    full.set(mask.subarray(row * roi.width, (row + 1) * roi.width), (roi.y + row) * sourceWidth + roi.x);
-  }
-  return full;
-}
-
 /** A box [x0, y0, x1, y1] in crop pixels, in source frame pixels. */
 export function boxToSource(
   box: readonly [number, number, number, number],
