@@ -10,13 +10,13 @@
 //
 //   node scripts/soak.mjs --json benchmarks/results/soak.json            # 60 min, 4 viewers, a recording every 5 min
 //   node scripts/soak.mjs --minutes 2 --record-every-min 1 --record-s 10 # a short dry run
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
+import { startServe } from './lib/feed-faults.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,23 +50,6 @@ const WARMUP_MS = Number(args['warmup-min']) * 60_000;
 const RSS_GROWTH_TARGET_MB = 20;
 
 const log = (line) => process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-
-function startServe(recordDir) {
-  const child = spawn(process.execPath, [args.bin, 'serve', '--source', args.source, '--loop', '--port', '0', '--host', '127.0.0.1', '--record-dir', recordDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let tail = '';
-  child.stderr.on('data', (d) => {
-    tail = (tail + d.toString()).slice(-4000);
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      const match = /(https?:\/\/127\.0\.0\.1:\d+)/.exec(d.toString());
-      if (match) resolve({ child, url: match[1], tail: () => tail });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${tail}`)));
-  });
-}
 
 /** A client like the browser viewer: hello, subscribe to compressed frames (protocol 2), count what arrives. */
 function viewer(url, index) {
@@ -132,7 +115,7 @@ function slope(xs, ys) {
 
 const work = await mkdtemp(path.join(tmpdir(), 'sam2rad-soak-'));
 const recordDir = path.join(work, 'recordings');
-const serve = await startServe(recordDir);
+const serve = await startServe(args.bin, ['--source', args.source, '--loop', '--record-dir', recordDir], false);
 log(`serve pid ${serve.child.pid} at ${serve.url}; ${VIEWERS} viewers, ${MINUTES} min`);
 const viewers = Array.from({ length: VIEWERS }, (_, i) => viewer(serve.url, i));
 const samples = [];
