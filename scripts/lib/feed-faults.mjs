@@ -40,11 +40,15 @@ export function log(line) {
 }
 
 /** `node <bin> serve` on a free port; resolves with the process and its URL once it printed it. With
- * verbose, serve's log goes to stderr. */
-export async function startServe(bin, serveArgs, verbose) {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--host', '127.0.0.1', ...serveArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+ * verbose, serve's log goes to stderr. With fileSizeLimitKb it runs under `ulimit -f` (bash, then exec node:
+ * the child is still node), so its files and its ffmpegs' stop growing there (a write error, EFBIG/SIGXFSZ).
+ * detached: in its own process group (kill -pid takes its ffmpegs down with it). */
+export async function startServe(bin, serveArgs, verbose, { fileSizeLimitKb, detached = false } = {}) {
+  const argv = [bin, 'serve', '--port', '0', '--host', '127.0.0.1', ...serveArgs];
+  const options = { stdio: ['ignore', 'pipe', 'pipe'], detached };
+  const child = fileSizeLimitKb === undefined
+    ? spawn(process.execPath, argv, options)
+    : spawn('bash', ['-c', `ulimit -f ${Math.floor(Number(fileSizeLimitKb))}; exec "$0" "$@"`, process.execPath, ...argv], options);
   let tail = '';
   child.stderr.on('data', (d) => {
     tail = (tail + d.toString()).slice(-4000);
@@ -99,11 +103,11 @@ export function supervisedSender(ffmpeg, clip, senderArgs) {
   };
 }
 
-/** Arrival times (performance.now()) of the frames the server publishes. */
-export function watchFrames(url) {
+/** Arrival times (performance.now()) of the frames the server publishes (with token: as ?token=). */
+export function watchFrames(url, token) {
   const state = { frames: 0, last: -Infinity, waiters: [], ws: undefined, closed: false };
   const connect = () => {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`);
     state.ws = ws;
     ws.on('message', (_data, isBinary) => {
       if (!isBinary) return;
@@ -158,9 +162,9 @@ export async function sourceMetrics(url) {
   }
 }
 
-export async function health(url) {
+export async function health(url, token) {
   try {
-    return await (await fetch(`${url}/healthz`)).json();
+    return await (await fetch(`${url}/healthz`, token ? { headers: { authorization: `Bearer ${token}` } } : {})).json();
   } catch {
     return undefined;
   }

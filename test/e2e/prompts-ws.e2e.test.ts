@@ -95,6 +95,8 @@ describe('malformed and out-of-range prompts over the WebSocket', () => {
     expect(await request({ type: 'mode', mode: 'auto' })).toMatchObject({ type: 'ack', message: 'mode auto' });
     const ignored = await request({ type: 'prompt', frame: frames.at(-1)!.index, class: 'lumbar_bone', points: point(10, 10) });
     expect(ignored).toMatchObject({ type: 'ack', message: expect.stringMatching(/^ignored/) });
+    // A malformed prompt is an error in auto mode too (its fields are checked first).
+    expect(await request({ type: 'prompt', frame: 'x', class: 3 })).toMatchObject({ type: 'error' });
     const more = frames.length;
     await expect.poll(() => frames.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(more + 5);
     expect(ws.readyState).toBe(WebSocket.OPEN);

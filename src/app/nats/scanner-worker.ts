@@ -253,8 +253,8 @@ export class ScannerWorker {
           break;
         }
         case 'prompt': {
-          if (session.mode === 'auto') return { ok: true, message: 'ignored: prompts are not used in auto mode (switch to semi or manual)' };
           const prompt = controlFields('prompt', message);
+          if (session.mode === 'auto') return { ok: true, message: 'ignored: prompts are not used in auto mode (switch to semi or manual)' };
           session.addPrompt(prompt);
           reply = `prompt queued for frame ${prompt.frame}`;
           break;

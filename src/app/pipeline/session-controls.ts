@@ -22,8 +22,9 @@ export function registerSessionControls(server: LiveServer, session: Segmentatio
     return `tracking ${session.classes.join(', ')}`;
   });
   server.onControl('prompt', (message) => {
-    if (session.mode === 'auto') return 'ignored: prompts are not used in auto mode (switch to semi or manual)';
+    // Checked first: a malformed prompt is an error in every mode, a valid one is ignored in auto mode.
     const prompt = controlFields('prompt', message);
+    if (session.mode === 'auto') return 'ignored: prompts are not used in auto mode (switch to semi or manual)';
     session.addPrompt(prompt);
     return `prompt queued for frame ${prompt.frame}`;
   });
