@@ -89,6 +89,30 @@ describe('the overlay-blending kernel', () => {
     expect(rgba.filter((_, k) => k % 4 === 3).every((v) => v === 255)).toBe(true);
   });
 
+  it('draws one layer (its own fast path) as the general path does: fills, outline or not, rgb24, RGBA, unaligned', () => {
+    const empty = new Uint8Array(width * height);
+    for (const fill of [0, 0.25, 0.4, 0.5, 1]) {
+      for (const outline of [true, false]) {
+        for (const colour of [undefined, (c: number) => [c * 40, 255 - c * 30, 77] as const]) {
+          const layer = { labels: classMap, fill, outline, colour };
+          // An empty second layer draws nothing but takes the general (several-layer) path.
+          const general = { data: new Uint8Array(width * height * 4), channels: 4 } as const;
+          blendOverlay(grey, width, height, [layer, { labels: empty, fill: 0.5, outline: true }], general);
+          const rgba = { data: new Uint8ClampedArray(width * height * 4), channels: 4 } as const;
+          blendOverlay(grey, width, height, [layer], rgba);
+          expect(Buffer.from(rgba.data).equals(Buffer.from(general.data))).toBe(true);
+          // Byte by byte where the target is not word-aligned.
+          const unaligned = { data: new Uint8ClampedArray(width * height * 4 + 1).subarray(1), channels: 4 } as const;
+          blendOverlay(grey, width, height, [layer], unaligned);
+          expect(Buffer.from(unaligned.data).equals(Buffer.from(general.data))).toBe(true);
+          const rgb = { data: new Uint8Array(width * height * 3), channels: 3 } as const;
+          blendOverlay(grey, width, height, [layer], rgb);
+          expect(Buffer.from(rgb.data).equals(Buffer.from(rgbOf(general.data)))).toBe(true);
+        }
+      }
+    }
+  });
+
   it('computes a small case by hand: solid outline, blended inside, grey elsewhere', () => {
     // 4x4 frame, grey 100, class 1 on the inner 2x2 plus the column x = 3 on rows 1..2 (touching the edge).
     const g = new Uint8Array(16).fill(100);

@@ -104,6 +104,24 @@ export function encodeLabelRuns(labels: Uint8Array): Uint8Array {
  * that do not cover exactly `pixels`. */
 export function decodeLabelRuns(runs: Uint8Array, pixels: number, out: Uint8Array = new Uint8Array(pixels)): Uint8Array {
   if (out.length < pixels) throw new Error(`label runs: output has ${out.length} bytes, expected ${pixels}`);
+  return expandLabelRuns(parseLabelRuns(runs, pixels), out);
+}
+
+/** Label runs parsed (and checked to cover the frame exactly): run `k` is `values[k]` up to pixel `ends[k]`
+ * (exclusive), from the previous run's end. Lets the viewer sample a map at its picture size without
+ * expanding it to the frame's. */
+export interface LabelRuns {
+  readonly count: number;
+  readonly ends: Uint32Array;
+  readonly values: Uint8Array;
+}
+
+/** Parse label runs covering exactly `pixels` pixels; throws on runs that are truncated or miscounted. */
+export function parseLabelRuns(runs: Uint8Array, pixels: number): LabelRuns {
+  // Each run takes two bytes at least.
+  const ends = new Uint32Array(runs.length >> 1);
+  const values = new Uint8Array(runs.length >> 1);
+  let count = 0;
   let p = 0;
   let i = 0;
   while (i < runs.length) {
@@ -118,10 +136,21 @@ export function decodeLabelRuns(runs: Uint8Array, pixels: number, out: Uint8Arra
       shift += 7;
     } while (byte & 0x80);
     if (p + length > pixels) throw new Error(`label runs cover more than ${pixels} pixels`);
-    out.fill(value, p, p + length);
     p += length;
+    ends[count] = p;
+    values[count++] = value;
   }
   if (p !== pixels) throw new Error(`label runs cover ${p} pixels, expected ${pixels}`);
+  return { count, ends, values };
+}
+
+/** The class map of parsed label runs, into `out` (at least as long as the runs cover). */
+export function expandLabelRuns(runs: LabelRuns, out: Uint8Array): Uint8Array {
+  let p = 0;
+  for (let k = 0; k < runs.count; k++) {
+    out.fill(runs.values[k]!, p, runs.ends[k]!);
+    p = runs.ends[k]!;
+  }
   return out;
 }
 

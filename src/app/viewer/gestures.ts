@@ -97,7 +97,7 @@ export function attachGestures(
       return;
     }
     const i = Math.floor(y) * frame.header.width + Math.floor(x);
-    const value = frame.classMap[i]!;
+    const value = frame.labelAt(i);
     const label = value ? (state.classes.get(value) ?? `class ${value}`) : 'background';
     // Raw frames only: a compressed frame's grey values would be read back from its image on every frame.
     const grey = frame.image ? '' : ` · grey ${frame.grey![i]}`;

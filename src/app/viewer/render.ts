@@ -4,8 +4,10 @@
 // gesture redraws cheaply. One pass per animation frame, only when something changed.
 //
 // The canvas holds the picture at the size it came in (a compressed frame's image may be smaller than the
-// frame); the class map is sampled down to it, and marks are drawn in frame pixels through a transform.
+// frame); the class map is sampled down to it (a compressed frame's straight from its label runs,
+// src/app/viewer/label-sampling.ts), and marks are drawn in frame pixels through a transform.
 import { blendOverlay } from '../../core/frames/overlay-blend.js';
+import { sampleClassMap, SampleScratch, sampleLabelRuns } from './label-sampling.js';
 import type { BiometryView } from './biometry.js';
 import { displayScale, setFrameSize } from './coords.js';
 import { context2d, type Ui } from './dom.js';
@@ -24,58 +26,18 @@ export interface OverlayOptions {
   readonly hidden: ReadonlySet<number>;
 }
 
-/** Scratch buffers reused from frame to frame (same-sized frames are the rule). */
-export class Scratch {
-  labels = new Uint8Array(0);
+/** Scratch buffers reused from frame to frame (same-sized frames are the rule): the sampled labels, and
+ * the overlay's patch (grey values and labels). */
+export class Scratch extends SampleScratch {
   patch = new Uint8Array(0);
   grey = new Uint8Array(0);
-  xs = new Uint32Array(0);
-  lut = new Uint8Array(256);
 
-  sized(pixels: number, width: number): void {
-    if (this.labels.length < pixels) {
-      this.labels = new Uint8Array(pixels);
+  patchSized(pixels: number): void {
+    if (this.patch.length < pixels) {
       this.patch = new Uint8Array(pixels);
       this.grey = new Uint8Array(pixels);
     }
-    if (this.xs.length < width) this.xs = new Uint32Array(width);
   }
-}
-
-/**
- * The class map sampled (nearest pixel) to `width` x `height`, hidden classes as 0, into `scratch.labels`;
- * returns the bounding box of what is left [x0, y0, x1, y1) (empty: x1 <= x0).
- */
-function sampleLabels(frame: ViewerFrame, width: number, height: number, hidden: ReadonlySet<number>, scratch: Scratch): [number, number, number, number] {
-  const { width: fw, height: fh } = frame.header;
-  const { classMap } = frame;
-  scratch.sized(width * height, width);
-  const { labels, xs, lut } = scratch;
-  for (let v = 0; v < 256; v++) lut[v] = hidden.has(v) ? 0 : v;
-  for (let x = 0; x < width; x++) xs[x] = Math.min(fw - 1, Math.floor(((x + 0.5) * fw) / width));
-  let x0 = width;
-  let y0 = height;
-  let x1 = 0;
-  let y1 = 0;
-  for (let y = 0; y < height; y++) {
-    const row = Math.min(fh - 1, Math.floor(((y + 0.5) * fh) / height)) * fw;
-    const o = y * width;
-    let any = false;
-    for (let x = 0; x < width; x++) {
-      const v = lut[classMap[row + xs[x]!]!]!;
-      labels[o + x] = v;
-      if (v !== 0) {
-        any = true;
-        if (x < x0) x0 = x;
-        if (x >= x1) x1 = x + 1;
-      }
-    }
-    if (any) {
-      if (y < y0) y0 = y;
-      y1 = y + 1;
-    }
-  }
-  return [x0, y0, x1, y1];
 }
 
 /**
@@ -90,7 +52,7 @@ export function drawFrame(ctx: CanvasRenderingContext2D, frame: ViewerFrame, ove
     const image = ctx.createImageData(width, height);
     let labels = frame.classMap;
     if (overlay.hidden.size > 0) {
-      sampleLabels(frame, width, height, overlay.hidden, scratch);
+      sampleClassMap(frame.classMap, width, height, width, height, overlay.hidden, scratch);
       labels = scratch.labels;
     }
     const layers = overlay.opacity === 0 ? [] : [{ labels, fill, outline: true }];
@@ -100,7 +62,8 @@ export function drawFrame(ctx: CanvasRenderingContext2D, frame: ViewerFrame, ove
   }
   ctx.drawImage(frame.image, 0, 0);
   if (overlay.opacity === 0) return;
-  const [bx0, by0, bx1, by1] = sampleLabels(frame, width, height, overlay.hidden, scratch);
+  // A compressed frame (it has an image) always has its label runs.
+  const [bx0, by0, bx1, by1] = sampleLabelRuns(frame.runs!, frame.header.width, frame.header.height, width, height, overlay.hidden, scratch);
   if (bx1 <= bx0) return;
   // One pixel of margin, so that no labelled pixel lies on the patch's edge unless it is on the frame's
   // (the kernel outlines labels on its edges).
@@ -109,6 +72,7 @@ export function drawFrame(ctx: CanvasRenderingContext2D, frame: ViewerFrame, ove
   const w = Math.min(width, bx1 + 1) - x0;
   const h = Math.min(height, by1 + 1) - y0;
   const patch = ctx.getImageData(x0, y0, w, h);
+  scratch.patchSized(w * h);
   const grey = scratch.grey.subarray(0, w * h);
   const labels = scratch.patch.subarray(0, w * h);
   for (let y = 0; y < h; y++) {

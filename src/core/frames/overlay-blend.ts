@@ -45,6 +45,10 @@ export function blendOverlay(
   for (const layer of layers) {
     if (layer.labels.length < pixels) throw new Error(`overlay: label map has ${layer.labels.length} bytes, expected ${pixels}`);
   }
+  if (layers.length === 1) {
+    blendOneLayer(grey, width, height, layers[0]!, out, channels);
+    return;
+  }
   const tables = layers.map((layer) => colourTable(layer.colour ?? classColour));
   const keeps = layers.map((layer) => 1 - layer.fill);
   for (let y = 0; y < height; y++) {
@@ -82,6 +86,60 @@ export function blendOverlay(
       out[o + 1] = Math.round(gr);
       out[o + 2] = Math.round(b);
       if (channels === 4) out[o + 3] = 255;
+    }
+  }
+}
+
+/** Whether this machine stores words little-endian (RGBA bytes as one 0xAABBGGRR word). */
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * blendOverlay for one layer (what the viewer, the recorder and most PNGs draw), the same pixels: as one
+ * layer blends over the grey value only, a filled pixel is a lookup of `round(grey * keep + colour * fill)`
+ * in a table per label (made on first use, the same arithmetic) instead of the per-pixel loop over layers,
+ * multiplications and roundings; RGBA targets get each pixel as one word.
+ */
+function blendOneLayer(grey: Uint8Array, width: number, height: number, layer: OverlayLayer, out: Uint8Array | Uint8ClampedArray, channels: 3 | 4): void {
+  const { labels, fill, outline } = layer;
+  const keep = 1 - fill;
+  const table = colourTable(layer.colour ?? classColour);
+  // Per label: the pixel (R, G, B, 255 as an RGBA word) for each grey value; index 0 is unlabelled grey.
+  const pixels: (Uint32Array | undefined)[] = [];
+  const pixelsFor = (c: number): Uint32Array => {
+    const t = c * 3;
+    const values = new Uint32Array(256);
+    for (let g = 0; g < 256; g++) {
+      const r = c === 0 ? g : Math.round(g * keep + table[t]! * fill);
+      const gr = c === 0 ? g : Math.round(g * keep + table[t + 1]! * fill);
+      const b = c === 0 ? g : Math.round(g * keep + table[t + 2]! * fill);
+      values[g] = (0xff000000 | (b << 16) | (gr << 8) | r) >>> 0;
+    }
+    pixels[c] = values;
+    return values;
+  };
+  const edges = new Uint32Array(256);
+  for (let c = 1; c < 256; c++) edges[c] = (0xff000000 | (table[c * 3 + 2]! << 16) | (table[c * 3 + 1]! << 8) | table[c * 3]!) >>> 0;
+  const words = channels === 4 && littleEndian && out.byteOffset % 4 === 0 ? new Uint32Array(out.buffer, out.byteOffset, width * height) : null;
+  const last = width - 1;
+  for (let y = 0; y < height; y++) {
+    const edgeRow = y === 0 || y === height - 1;
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const i = row + x;
+      const c = labels[i]!;
+      const word =
+        c !== 0 && outline && (edgeRow || x === 0 || x === last || labels[i - 1] !== c || labels[i + 1] !== c || labels[i - width] !== c || labels[i + width] !== c)
+          ? edges[c]!
+          : (pixels[c] ?? pixelsFor(c))[grey[i]!]!;
+      if (words) {
+        words[i] = word;
+      } else {
+        const o = i * channels;
+        out[o] = word & 0xff;
+        out[o + 1] = (word >>> 8) & 0xff;
+        out[o + 2] = (word >>> 16) & 0xff;
+        if (channels === 4) out[o + 3] = 255;
+      }
     }
   }
 }
