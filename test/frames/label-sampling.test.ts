@@ -6,18 +6,7 @@ import { decodeLabelRuns, encodeLabelRuns, parseLabelRuns } from '../../src/app/
 import { ViewerFrame } from '../../src/app/viewer/frames.js';
 import type { FrameHeader } from '../../src/app/server/wire-format.js';
 import { sampleClassMap, SampleScratch, sampleLabelRuns } from '../../src/app/viewer/label-sampling.js';
-
-/** A seeded generator (mulberry32), so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded as random } from '../helpers/seeded-random.js';
 
 /** A class map of random runs: mostly background, runs from 1 pixel to several rows long. */
 function randomMap(width: number, height: number, seed: number): Uint8Array {
