@@ -2,38 +2,33 @@
  * compressed frames (protocol version 2), decodes them and draws the overlay from the label runs. */
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { Subject } from 'rxjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { SegmentedFrame } from '../../src/core/frames/frame.js';
 import { decodeCompressedFrame } from '../../src/app/server/compressed-frame.js';
-import { LiveServer } from '../../src/app/server/server.js';
+import type { LiveServer } from '../../src/app/server/server.js';
 import { syntheticFrame } from './synthetic-frames.js';
+import { serveSyntheticFrames, type SyntheticServer } from './synthetic-server.js';
 import { launchChromium, redPixelCount } from '../helpers/harness.js';
 
 const WIDTH = 320;
 const HEIGHT = 240;
 
+let feed: SyntheticServer;
 let server: LiveServer;
 let browser: Browser;
-let ticker: NodeJS.Timeout;
 
 beforeAll(async () => {
-  const frames = new Subject<SegmentedFrame>();
-  server = await LiveServer.listen({
-    port: 0,
-    frames,
-    source: () => ({ state: 'running', up: true, uri: 'synthetic://compressed', lastError: null }),
-    log: () => {},
+  feed = await serveSyntheticFrames({
+    name: 'compressed',
+    frame: (index) => syntheticFrame(index, { width: WIDTH, height: HEIGHT, twoClasses: true }),
+    record: false,
   });
-  let index = 0;
-  ticker = setInterval(() => frames.next(syntheticFrame(index++, { width: WIDTH, height: HEIGHT, twoClasses: true })), 33);
+  server = feed.server;
   browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
-  clearInterval(ticker);
   await browser?.close();
-  await server?.close();
+  await feed?.close();
 });
 
 async function open(viewport = { width: 1000, height: 700 }): Promise<{ page: Page; binary: Buffer[]; sent: Record<string, unknown>[]; errors: string[] }> {

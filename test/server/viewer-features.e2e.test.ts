@@ -2,28 +2,21 @@
  * screen while it stays tracked, a PNG snapshot with the overlay, stepping through the last frames while
  * frozen, and playing a recording with the overlay on or off. Synthetic frames: a red disc (class 1) and a
  * blue rectangle (class 2) on a grey gradient. */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { Subject } from 'rxjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { SegmentedFrame } from '../../src/core/frames/frame.js';
-import { LiveServer } from '../../src/app/server/server.js';
-import { RecordingController } from '../../plugins/sinks/recording-control.js';
+import type { LiveServer } from '../../src/app/server/server.js';
 import { syntheticFrame } from './synthetic-frames.js';
+import { serveSyntheticFrames, type SyntheticServer } from './synthetic-server.js';
 import { launchChromium, redPixelCount } from '../helpers/harness.js';
 
 const WIDTH = 320;
 const HEIGHT = 240;
 
+let feed: SyntheticServer;
 let server: LiveServer;
-let recording: RecordingController;
 let browser: Browser;
-let recordDir: string;
-let ticker: NodeJS.Timeout;
 let page: Page;
 const sent: Record<string, unknown>[] = [];
 const pageErrors: string[] = [];
@@ -42,19 +35,12 @@ async function canvasPixels(): Promise<PNG> {
 }
 
 beforeAll(async () => {
-  recordDir = await mkdtemp(path.join(tmpdir(), 'sam2rad-features-'));
-  const frames = new Subject<SegmentedFrame>();
-  recording = new RecordingController({ dir: recordDir, frames, context: () => ({ sourceUri: 'synthetic://features', model: null }) });
-  server = await LiveServer.listen({
-    port: 0,
-    frames,
-    recording,
-    source: () => ({ state: 'running', up: true, uri: 'synthetic://features', lastError: null }),
-    model: () => ({ name: 'sam2rad-test', version: '9.9.1', ep: 'cpu', precision: 'int8' }),
-    log: () => {},
+  feed = await serveSyntheticFrames({
+    name: 'features',
+    frame: (index) => syntheticFrame(index, { width: WIDTH, height: HEIGHT, twoClasses: true }),
+    listen: { model: () => ({ name: 'sam2rad-test', version: '9.9.1', ep: 'cpu', precision: 'int8' }) },
   });
-  let index = 0;
-  ticker = setInterval(() => frames.next(syntheticFrame(index++, { width: WIDTH, height: HEIGHT, twoClasses: true })), 33);
+  server = feed.server;
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 800 }, acceptDownloads: true });
   page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -64,11 +50,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  clearInterval(ticker);
   await browser?.close();
-  await recording?.close();
-  await server?.close();
-  await rm(recordDir, { recursive: true, force: true });
+  await feed?.close();
 });
 
 it('shows the model, version, provider and precision', async () => {

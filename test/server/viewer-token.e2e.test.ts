@@ -2,46 +2,27 @@
  * for the tab, removed from the address bar, sent as `Authorization: Bearer` on the page's requests and as
  * `?token=` on the WebSocket URL and media URLs; nothing added without one. Against a protected server:
  * no token is 401 for the page, socket and downloads; a view token watches but cannot record. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SegmentedFrame } from '../../src/core/frames/frame.js';
-import { LiveServer } from '../../src/app/server/server.js';
-import { RecordingController } from '../../plugins/sinks/recording-control.js';
+import type { LiveServer } from '../../src/app/server/server.js';
 import { syntheticFrame } from './synthetic-frames.js';
+import { serveSyntheticFrames, type SyntheticServer } from './synthetic-server.js';
 import { launchChromium } from '../helpers/harness.js';
 
 const TOKEN = 'viewer-token-0123456789abcdef';
 const VIEW_TOKEN = 'viewer-view-only-0123456789';
 
 let browser: Browser;
-const servers: LiveServer[] = [];
-const recordings: RecordingController[] = [];
-const dirs: string[] = [];
-const tickers: NodeJS.Timeout[] = [];
+const feeds: SyntheticServer[] = [];
 
 async function serve(tokens?: { control: string; view?: string }): Promise<LiveServer> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'sam2rad-token-'));
-  dirs.push(dir);
-  const frames = new Subject<SegmentedFrame>();
-  const recording = new RecordingController({ dir, frames, context: () => ({ sourceUri: 'synthetic://token', model: null }) });
-  recordings.push(recording);
-  const server = await LiveServer.listen({
-    port: 0,
-    frames,
-    recording,
-    source: () => ({ state: 'running', up: true, uri: 'synthetic://token', lastError: null }),
-    model: () => ({ name: 'sam2rad-test', version: '1', ep: 'cpu', precision: 'int8' }),
-    ...(tokens ? { tokens } : {}),
-    log: () => {},
+  const feed = await serveSyntheticFrames({
+    name: 'token',
+    frame: (index) => syntheticFrame(index, { width: 160, height: 120 }),
+    listen: { model: () => ({ name: 'sam2rad-test', version: '1', ep: 'cpu', precision: 'int8' }), ...(tokens ? { tokens } : {}) },
   });
-  servers.push(server);
-  let index = 0;
-  tickers.push(setInterval(() => frames.next(syntheticFrame(index++, { width: 160, height: 120 })), 33));
-  return server;
+  feeds.push(feed);
+  return feed.server;
 }
 
 interface Traffic {
@@ -64,11 +45,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const t of tickers) clearInterval(t);
   await browser?.close();
-  for (const r of recordings) await r.close();
-  for (const s of servers) await s.close();
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  for (const feed of feeds) await feed.close();
 });
 
 describe('a viewer opened with ?token=', () => {

@@ -1,49 +1,28 @@
 /** Browser end-to-end: the real viewer in headless Chromium against a server fed synthetic frames. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { Subject } from 'rxjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { SegmentedFrame } from '../../src/core/frames/frame.js';
-import { LiveServer } from '../../src/app/server/server.js';
-import { RecordingController } from '../../plugins/sinks/recording-control.js';
+import type { LiveServer } from '../../src/app/server/server.js';
 import { syntheticFrame } from './synthetic-frames.js';
+import { serveSyntheticFrames, type SyntheticServer } from './synthetic-server.js';
 import { launchChromium, redPixelCount } from '../helpers/harness.js';
-
 
 /** The frames say the model saw this part of them (as segmentFrame does for an ROI crop). */
 const ROI = { x: 12, y: 9, width: 130, height: 96 };
 
+let feed: SyntheticServer;
 let server: LiveServer;
-let recording: RecordingController;
 let browser: Browser;
-let recordDir: string;
-let ticker: NodeJS.Timeout;
 
 beforeAll(async () => {
-  recordDir = await mkdtemp(path.join(tmpdir(), 'sam2rad-e2e-'));
-  const frames = new Subject<SegmentedFrame>();
-  recording = new RecordingController({ dir: recordDir, frames, context: () => ({ sourceUri: 'synthetic://e2e', model: null }) });
-  server = await LiveServer.listen({
-    port: 0,
-    frames,
-    recording,
-    source: () => ({ state: 'running', up: true, uri: 'synthetic://e2e', lastError: null }),
-    log: () => {},
-  });
-  let index = 0;
-  ticker = setInterval(() => frames.next({ ...syntheticFrame(index++, { width: 160, height: 120 }), roi: ROI }), 33);
+  feed = await serveSyntheticFrames({ name: 'e2e', frame: (index) => ({ ...syntheticFrame(index, { width: 160, height: 120 }), roi: ROI }) });
+  server = feed.server;
   browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
-  clearInterval(ticker);
   await browser?.close();
-  await recording?.close();
-  await server?.close();
-  await rm(recordDir, { recursive: true, force: true });
+  await feed?.close();
 });
 
 it('shows live frames with the overlay and records from the button', { timeout: 60_000 }, async () => {
