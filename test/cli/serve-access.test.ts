@@ -1,8 +1,8 @@
 /** `sam2rad serve` with tokens (docs/protocol.md, "Security"): SAM2RAD_TOKEN and --view-token reach the
  * server, requests without a token get 401, a view connection cannot control, and control actions land
- * in the --audit-log file. The model is left out (--model /nonexistent) so the server comes up at once. */
+ * in the --audit-log file, which SIGHUP reopens after a rotation. The model is left out (--model /nonexistent) so the server comes up at once. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -79,4 +79,19 @@ it('serves only with a token, keeps view read-only, and audits control actions',
   expect(lines).toContainEqual(expect.objectContaining({ event: 'control', role: 'view', action: 'record', params: { action: 'stop' }, outcome: 'denied' }));
   expect(lines).toContainEqual(expect.objectContaining({ event: 'control', role: 'control', action: 'record', outcome: 'error' }));
   expect(lines).toContainEqual(expect.objectContaining({ event: 'unauthorized', action: 'GET /metrics' }));
+});
+
+it('reopens the audit log on SIGHUP (log rotation) and keeps serving', async () => {
+  const file = path.join(dir, 'audit.jsonl');
+  const actions = async (f: string) =>
+    (await readFile(f, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  await rename(file, `${file}.1`);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.kill('SIGHUP');
+  await expect.poll(() => stderr, { timeout: 5000 }).toContain('audit log');
+  expect(child.exitCode).toBeNull();
+  expect((await fetch(`${url}/metrics`)).status).toBe(401);
+  await expect.poll(async () => (await actions(file)).some((l) => l.action === 'GET /metrics'), { timeout: 5000 }).toBe(true);
+  expect((await actions(`${file}.1`)).some((l) => l.event === 'control')).toBe(true);
 });

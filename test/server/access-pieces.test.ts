@@ -2,7 +2,7 @@
  * access options, the audit log file) and the live server over TLS (https and wss with an openssl
  * self-signed certificate). Access control of a running server is in access.test.ts. */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -60,6 +60,28 @@ describe('access pieces', () => {
         time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), event: 'control', client: 1, address: '127.0.0.1:5000', role: 'control',
         action: 'mode', params: { mode: 'semi' }, outcome: 'ok',
       });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('audit log rotation', () => {
+  it('reopens at the same path: entries before go to the moved file, entries after to a new one', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sam2rad-audit-'));
+    try {
+      const file = path.join(dir, 'audit.jsonl');
+      const log = new AuditLog(file);
+      log.write({ event: 'control', address: '127.0.0.1:1', role: 'control', action: 'first', outcome: 'ok' });
+      // As logrotate finds it: the file is there and written.
+      await expect.poll(() => readFile(file, 'utf8').catch(() => '')).toContain('first');
+      await rename(file, `${file}.1`);
+      await log.reopen();
+      log.write({ event: 'control', address: '127.0.0.1:1', role: 'control', action: 'second', outcome: 'ok' });
+      await log.close();
+      const actions = async (f: string) => (await readFile(f, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).action);
+      expect(await actions(`${file}.1`)).toEqual(['first']);
+      expect(await actions(file)).toEqual(['second']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

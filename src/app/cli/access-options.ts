@@ -19,7 +19,7 @@ export const ACCESS_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   },
   'tls-cert': { type: 'string', arg: 'FILE', help: 'serve https:// and wss:// with this PEM certificate (with --tls-key)' },
   'tls-key': { type: 'string', arg: 'FILE', help: 'the PEM private key of --tls-cert' },
-  'audit-log': { type: 'string', arg: 'FILE', help: 'append control actions as JSON lines to FILE (default: stderr lines starting [audit])' },
+  'audit-log': { type: 'string', arg: 'FILE', help: 'append control actions as JSON lines to FILE, reopened on SIGHUP for log rotation (default: stderr lines starting [audit])' },
   heartbeat: {
     type: 'string',
     default: String(DEFAULT_HEARTBEAT_MS / 1000),
@@ -73,4 +73,16 @@ export async function resolveAccess(
     audit: new AuditLog(values['audit-log'] as string | undefined),
     heartbeatMs: intOption(values, 'heartbeat') * 1000,
   };
+}
+
+/** Reopens a file-backed audit log on SIGHUP, as logrotate's `postrotate` asks of a server (and keeps
+ * SIGHUP from ending the process). Returns the function that removes the handler. */
+export function reopenAuditOnHangup(audit: AuditLog, log: (message: string) => void): () => void {
+  if (!audit.file) return () => {};
+  const reopen = () => {
+    log(`SIGHUP: audit log ${audit.file} reopened`);
+    void audit.reopen();
+  };
+  process.on('SIGHUP', reopen);
+  return () => process.off('SIGHUP', reopen);
 }

@@ -19,7 +19,7 @@ import { cropToRoi } from '../../core/frames/roi-crop.js';
 import { loadStreamDefinition } from '../pipeline/stream-definition.js';
 import { loadModel } from './load-model.js';
 import { roiOption, ROI_OPTION } from './roi-option.js';
-import { ACCESS_OPTIONS, resolveAccess } from './access-options.js';
+import { ACCESS_OPTIONS, reopenAuditOnHangup, resolveAccess } from './access-options.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -54,6 +54,7 @@ export const serveCommand: Command = {
     const log = (line: string) => console.error(`[sam2rad] ${line}`);
     // Checked first: a usage error in the security options stops before anything loads.
     const access = await resolveAccess(values, String(values.host));
+    const stopReopening = reopenAuditOnHangup(access.audit, log);
     let quotaBytes: number | undefined;
     try {
       quotaBytes = values['record-quota'] === undefined ? undefined : parseBytes(String(values['record-quota']));
@@ -151,6 +152,7 @@ export const serveCommand: Command = {
     });
     await recording.close();
     await server.close();
+    stopReopening();
     await access.audit.close();
     if (!(model instanceof Error)) await model.release();
     return 0;

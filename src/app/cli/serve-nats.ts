@@ -5,7 +5,7 @@ import { LiveServer } from '../server/server.js';
 import { Metrics } from '../server/metrics.js';
 import { openNats, splitCredentials } from '../nats/jetstream-setup.js';
 import { ScannerHub } from '../nats/scanner-hub.js';
-import { ACCESS_OPTIONS, resolveAccess } from './access-options.js';
+import { ACCESS_OPTIONS, reopenAuditOnHangup, resolveAccess } from './access-options.js';
 import { intOption } from './command.js';
 import { registerHubControls } from '../nats/hub-controls.js';
 
@@ -14,6 +14,7 @@ export { ACCESS_OPTIONS };
 export async function serveNats(values: Record<string, unknown>): Promise<number> {
   const log = (line: string) => console.error(`[sam2rad] ${line}`);
   const access = await resolveAccess(values, String(values.host));
+  const stopReopening = reopenAuditOnHangup(access.audit, log);
   const metrics = new Metrics({ perScanner: true });
   const nats = await openNats(String(values.nats), 'sam2rad-serve');
   let server: LiveServer | undefined;
@@ -60,6 +61,7 @@ export async function serveNats(values: Record<string, unknown>): Promise<number
   log('finishing recordings and closing');
   await hub.close();
   await server.close();
+  stopReopening();
   await access.audit.close();
   await nats.close();
   return 0;

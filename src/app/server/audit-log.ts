@@ -57,15 +57,31 @@ export function auditParams(type: string, message: Readonly<Record<string, unkno
   return params;
 }
 
-/** Writes entries as JSON lines to `file` (appended), or to stderr prefixed with `[audit] ` without one. */
+/** Writes entries as JSON lines to `file` (appended), or to stderr prefixed with `[audit] ` without one.
+ * `reopen()` starts writing to a new file at the same path, after logrotate (or an operator) has moved
+ * the old one away: the usual contract of a long-running server's log (serve reopens it on SIGHUP). */
 export class AuditLog {
-  private readonly stream: WriteStream | undefined;
+  private stream: WriteStream | undefined;
 
-  constructor(file?: string) {
-    if (file) {
-      this.stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
-      this.stream.on('error', (err) => process.stderr.write(`[audit] cannot write ${file}: ${err.message}\n`));
-    }
+  constructor(readonly file?: string) {
+    this.stream = this.open();
+  }
+
+  private open(): WriteStream | undefined {
+    const { file } = this;
+    if (!file) return undefined;
+    const stream = createWriteStream(file, { flags: 'a', mode: 0o600 });
+    stream.on('error', (err) => process.stderr.write(`[audit] cannot write ${file}: ${err.message}\n`));
+    return stream;
+  }
+
+  /** Appends from now on to whatever is at the file's path (a new file once the old one was moved away),
+   * and closes the old one once its writes are flushed. */
+  async reopen(): Promise<void> {
+    const old = this.stream;
+    if (!old) return;
+    this.stream = this.open();
+    await new Promise<void>((resolve) => old.end(resolve));
   }
 
   readonly write: AuditSink = (entry) => {
