@@ -51,8 +51,12 @@ const images = report.images.map((image) => {
   return { subject, hc: image.hc_mm === null ? null : image.hc_mm / used, truth: image.hc_truth_mm };
 });
 const mad = (set, s) => set.reduce((sum, i) => sum + Math.abs((i.hc === null ? 0 : s * i.hc) - i.truth), 0) / set.length;
-// The scale closest to 1 wins ties, so it changes only on evidence.
-const best = (set) => GRID.reduce((a, b) => (mad(set, b) < mad(set, a) - 1e-12 || (mad(set, b) <= mad(set, a) + 1e-12 && Math.abs(b - 1) < Math.abs(a - 1)) ? b : a), 1);
+/** The grid's scale with the least MAD on `set`; of equal ones the closest to 1, so it changes only on evidence. */
+const best = (set) => {
+  const byCloseness = [...GRID].sort((a, b) => Math.abs(a - 1) - Math.abs(b - 1));
+  const scores = byCloseness.map((s) => mad(set, s));
+  return byCloseness[scores.indexOf(Math.min(...scores))];
+};
 
 const subjects = [...new Set(images.map((i) => i.subject))].sort();
 const foldOf = new Map(subjects.map((s, k) => [s, k % folds]));

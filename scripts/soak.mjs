@@ -11,7 +11,7 @@
 //   node scripts/soak.mjs --json benchmarks/results/soak.json            # 60 min, 4 viewers, a recording every 5 min
 //   node scripts/soak.mjs --minutes 2 --record-every-min 1 --record-s 10 # a short dry run
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -199,7 +199,7 @@ const fdSpread = idleFds.length ? Math.max(...idleFds) - Math.min(...idleFds) : 
 const elapsedS = (last.t_s - samples[0].t_s) || 1;
 const result = {
   date: new Date().toISOString(),
-  machine: { cores: (await import('node:os')).cpus().length, load_start: samples[0].load1, load_max: Math.max(...samples.map((s) => s.load1)) },
+  machine: { cores: cpus().length, load_start: samples[0].load1, load_max: Math.max(...samples.map((s) => s.load1)) },
   settings: { minutes: MINUTES, viewers: VIEWERS, record_every_min: RECORD_EVERY_MS / 60_000, record_s: RECORD_MS / 1000, sample_s: SAMPLE_MS / 1000, warmup_min: WARMUP_MS / 60_000, source: args.source },
   server_restarts: serverExited ? 1 : 0,
   server_exit: exit,

@@ -18,6 +18,12 @@ import type { FrameInference, ObjectQuery } from './object-query.js';
 import type { Sam2RadModel } from './sam2rad-model.js';
 import { paintEllipseMask } from './shape-prior.js';
 
+/** A crop copied out of its source frame; a crop that is the whole frame (cropFrame passes it without a
+ * copy) is segmented and painted as the frame itself. */
+function isCopiedCrop(frame: Frame): frame is RoiFrame {
+  return isRoiFrame(frame) && frame.data !== frame.sourceData;
+}
+
 function isIdle(query: ObjectQuery): boolean {
   return query.mode === 'manual' && !query.bank.hasConditioning && !hasPrompts(query.prompts);
 }
@@ -48,8 +54,7 @@ export async function inferFrame(
   queries: readonly ObjectQuery[],
   prepared?: PreparedImage,
 ): Promise<() => SegmentedFrame> {
-  // A crop that is the whole frame (cropFrame passes it without a copy) needs no mapping.
-  if (!isRoiFrame(frame) || frame.data === frame.sourceData) {
+  if (!isCopiedCrop(frame)) {
     const finish = await inferCrop(model, frame, queries, prepared);
     return () => withBiometry(finish(), model.manifest.mask.biometry_axis_scales);
   }
@@ -94,7 +99,7 @@ async function inferCrop(model: Sam2RadModel, frame: Frame, queries: readonly Ob
 /** The masks painted at frame resolution: for a crop, straight into a class map of the source frame's size
  * (no crop-sized map to copy back). Results stay in the crop's pixels. */
 function paintCrop(model: Sam2RadModel, frame: Frame, queries: readonly ObjectQuery[], inference: FrameInference): SegmentedFrame {
-  const crop = isRoiFrame(frame) && frame.data !== frame.sourceData;
+  const crop = isCopiedCrop(frame);
   const classMap = new Uint8Array(crop ? frame.sourceWidth * frame.sourceHeight : frame.width * frame.height);
   const at: Placement = crop ? { stride: frame.sourceWidth, x: frame.roi.x, y: frame.roi.y } : atOrigin(frame.width);
   const { geometry } = inference;
