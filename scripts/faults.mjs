@@ -198,7 +198,7 @@ async function runServerCases(work) {
   }
   const tokens = { control: randomBytes(24).toString('base64url'), view: randomBytes(24).toString('base64url') };
   await one('unauthorised', () =>
-    withServe(['--token', tokens.control, '--view-token', tokens.view], tokens.control, (url, frames) => unauthorisedCase(url, frames, number('unauth-rounds'), tokens)));
+    withServe([`--token=${tokens.control}`, `--view-token=${tokens.view}`], tokens.control, (url, frames) => unauthorisedCase(url, frames, number('unauth-rounds'), tokens)));
   const recordingOptions = { bin: args.bin, serveArgs, work, verbose: args.verbose, tmpfsMb: number('tmpfs-mb'), fileLimitKb: number('file-limit-kb') };
   await one('kill-recording', () => killRecordingCase({ ...recordingOptions, killAfterMs: number('kill-after-ms') }));
   await one('disk-full', () => storageCase('tmpfs', recordingOptions));

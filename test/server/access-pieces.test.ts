@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAccess } from '../../src/app/cli/access-options.js';
-import { AccessControl, isLoopback, sameToken, withoutToken } from '../../src/app/server/access.js';
+import { AccessControl, generateToken, isLoopback, sameToken, withoutToken } from '../../src/app/server/access.js';
 import { AuditLog } from '../../src/app/server/audit-log.js';
 import { TokenBucket } from '../../src/app/server/rate-limit.js';
 import { LiveServer } from '../../src/app/server/server.js';
@@ -33,6 +33,13 @@ describe('access pieces', () => {
     expect(Array.from({ length: 41 }, () => bucket.take()).filter(Boolean)).toHaveLength(40);
     now += 100; // 2 tokens
     expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, false]);
+  });
+
+  it('generates tokens that can follow --token (none starts with a dash)', () => {
+    // A base64url token starts with '-' once in 64; 2000 draws without one would happen by chance once in ~10^13.
+    const tokens = Array.from({ length: 2000 }, generateToken);
+    expect(tokens.filter((t) => t.startsWith('-'))).toEqual([]);
+    expect(new Set(tokens).size).toBe(2000);
   });
 
   it('sam2rad serve: a token is generated off loopback, taken from the flag or SAM2RAD_TOKEN otherwise', async () => {

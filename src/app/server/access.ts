@@ -28,9 +28,13 @@ export interface AccessTokens {
 /** Tokens shorter than this are refused at start: a token is the only thing between the network and the scanner. */
 export const MIN_TOKEN_LENGTH = 16;
 
-/** 32 random bytes, base64url (43 characters). */
+/** 32 random bytes, base64url (43 characters), never starting with '-': a user pastes it after --token,
+ * where an option parser would take a leading '-' for a flag. */
 export function generateToken(): string {
-  return randomBytes(32).toString('base64url');
+  for (;;) {
+    const token = randomBytes(32).toString('base64url');
+    if (!token.startsWith('-')) return token;
+  }
 }
 
 /** True for an address that only this machine can reach: 127.0.0.0/8, ::1, localhost. */
