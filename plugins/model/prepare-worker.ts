@@ -5,10 +5,8 @@
  * JavaScript on that thread can run during a graph; this worker is how the next frame's preprocessing
  * overlaps the current frame's inference. `PrepareThread` is the main thread's side; this file is also
  * the worker's entry (it serves requests when loaded as a worker). */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { compiledFile } from '../../src/core/runtime/compiled-file.js';
 import { letterboxGeometry, letterboxGrey, toInputTensor, type Normalisation } from './letterbox.js';
 
 interface PrepareRequest {
@@ -48,12 +46,7 @@ if (!isMainThread && parentPort) {
   });
 }
 
-/** The compiled worker: beside this module when running from dist/, else dist's copy (vitest runs src/). */
-function workerFile(): string | null {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'prepare-worker.js'), path.resolve(here, '../../dist/plugins/model/prepare-worker.js')];
-  return candidates.find((file) => existsSync(file)) ?? null;
-}
+const workerFile = (): string | null => compiledFile(import.meta.url, 'prepare-worker.js');
 
 /** The main thread's side of the worker: one request at a time in flight per call; the worker is
  * started on first use and does not keep the process alive. */

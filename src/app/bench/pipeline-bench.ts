@@ -1,12 +1,13 @@
 /** Pipeline speed through the real server: frames decoded by ffmpeg, cropped to the ROI as `serve` does
  * by default, segmented, sent over a WebSocket to a client that reads them. Two runs: a file at full speed (throughput; no frame dropped) and a
  * source paced at its native rate (latency decode -> WebSocket send, drops, memory growth). */
+import { Worker } from 'node:worker_threads';
 import { from, map, share, type Observable } from 'rxjs';
-import { WebSocket } from 'ws';
 import type { SegmentedFrame } from '../../core/frames/frame.js';
 import { LiveServer } from '../server/server.js';
 import { Metrics } from '../server/metrics.js';
-import { decodeFrameMessage, FRAME_TO_WS } from '../server/protocol.js';
+import { compiledFile } from '../../core/runtime/compiled-file.js';
+import type { ReceiverCommand, ReceiverReport } from './receiver-worker.js';
 import { livePipeline } from '../pipeline/live-pipeline.js';
 import { cropToRoi, roiCropper } from '../../core/frames/roi-crop.js';
 import type { Source } from '../../../plugins/sources/index.js';
@@ -18,30 +19,45 @@ import { percentiles, type Percentiles } from './stats.js';
 /** Opens the benchmark's frames: a clip through ffmpeg, or pre-decoded raw frames (--frames). */
 export type OpenBenchSource = (options: { readonly realtime: boolean; readonly loop?: boolean }) => Promise<Source>;
 
+/** The client's side as the benchmark sees it: `reset` forgets the latencies so far (after a warm-up),
+ * `finish` closes the connection and says what arrived. */
 interface Receiver {
-  readonly latencies: number[];
-  received: number;
-  close(): void;
+  reset(): void;
+  finish(): Promise<{ readonly received: number; readonly latencies: number[] }>;
+}
+
+function receiverWorkerFile(): string {
+  const file = compiledFile(import.meta.url, 'receiver-worker.js');
+  if (!file) throw new Error('bench: no compiled receiver-worker.js (run npm run build)');
+  return file;
 }
 
 async function connectReceiver(server: LiveServer): Promise<Receiver> {
-  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws`);
-  const receiver: Receiver = { latencies: [], received: 0, close: () => ws.close() };
-  ws.on('message', (data, isBinary) => {
-    if (!isBinary) return;
-    const { header } = decodeFrameMessage(data as Buffer);
-    receiver.received++;
-    const latency = header.latency[FRAME_TO_WS];
-    if (latency !== undefined) receiver.latencies.push(latency);
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return receiver;
+  const worker = new Worker(receiverWorkerFile(), { workerData: { url: `${server.url.replace(/^http/, 'ws')}/ws` } });
+  const next = (): Promise<ReceiverReport> =>
+    new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  const opened = await next();
+  if (opened.type !== 'open') {
+    await worker.terminate();
+    throw new Error(`bench: the receiver could not connect: ${opened.type === 'error' ? opened.message : opened.type}`);
+  }
+  return {
+    reset: () => worker.postMessage({ type: 'reset' } satisfies ReceiverCommand),
+    finish: async () => {
+      const finished = next();
+      worker.postMessage({ type: 'finish' } satisfies ReceiverCommand);
+      const report = await finished;
+      await worker.terminate();
+      if (report.type !== 'finished') throw new Error(`bench: the receiver failed: ${report.type === 'error' ? report.message : report.type}`);
+      return report;
+    },
+  };
 }
 
-async function serveThrough(frames: Observable<SegmentedFrame>, metrics: Metrics, run: (receiver: Receiver) => Promise<void>): Promise<Receiver> {
+async function serveThrough(frames: Observable<SegmentedFrame>, metrics: Metrics, run: (receiver: Receiver) => Promise<void>) {
   const server = await LiveServer.listen({ port: 0, metrics, statusIntervalMs: 60_000 });
   const receiver = await connectReceiver(server);
   const subscription = frames.subscribe((frame) => server.publish(frame));
@@ -49,10 +65,12 @@ async function serveThrough(frames: Observable<SegmentedFrame>, metrics: Metrics
     await run(receiver);
   } finally {
     subscription.unsubscribe();
-    receiver.close();
+  }
+  try {
+    return await receiver.finish();
+  } finally {
     await server.close();
   }
-  return receiver;
 }
 
 export interface ThroughputResult {
@@ -108,7 +126,7 @@ export async function benchmarkRealtime(model: Sam2RadModel, open: OpenBenchSour
   const receiver = await serveThrough(frames, metrics, async (r) => {
     const warmup = Math.min(10, seconds / 4);
     await new Promise((resolve) => setTimeout(resolve, warmup * 1000));
-    r.latencies.length = 0;
+    r.reset();
     rssStart = mb();
     await new Promise((resolve) => setTimeout(resolve, (seconds - warmup) * 1000));
     rssEnd = mb();
