@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Micro-benchmark of painting a mask at source resolution (issue 18): the per-pixel code as it was
 // (test/helpers/paint-reference.ts) against the row-span code (plugins/model/mask-upsample.ts,
-// shape-prior.ts), for a plain mask (paintMaskIn) and the ellipse prior (paintEllipseMask), on a fetal
+// shape-prior.ts), for a plain mask (paintMask) and the ellipse prior (paintEllipseMask), on a fetal
 // head-like logit blob (64 x 64, ragged edge, threshold 0, model input 256) at 1920x1080 and 640x432.
 // Both are bundled from source by esbuild (the reference is not in dist) and timed in alternating
 // rounds in one process, so a busy machine slows both alike; the figures are medians over rounds.
@@ -27,9 +27,9 @@ await build({
   stdin: {
     contents: [
       "export { letterboxGeometry } from './plugins/model/letterbox.ts';",
-      "export { paintMaskIn } from './plugins/model/mask-upsample.ts';",
+      "export { paintMask } from './plugins/model/mask-upsample.ts';",
       "export { paintEllipseMask } from './plugins/model/shape-prior.ts';",
-      "export { paintMaskInPerPixel, paintEllipseMaskPerPixel } from './test/helpers/paint-reference.ts';",
+      "export { paintMaskPerPixel, paintEllipseMaskPerPixel } from './test/helpers/paint-reference.ts';",
     ].join('\n'),
     loader: 'ts',
     resolveDir: root,
@@ -83,7 +83,7 @@ for (const [w, h] of [
   const out = new Uint8Array(w * h);
   const scratch = new Uint8Array(w * h); // the old prior's module-level region buffer
   const cases = {
-    paintMaskIn: [() => lib.paintMaskInPerPixel(logits, m, box, 1, out, 0), () => lib.paintMaskIn(logits, m, box, 1, out, 0)],
+    paintMask: [() => lib.paintMaskPerPixel(logits, m, box, 1, out, 0), () => lib.paintMask(logits, m, box, 1, out, 0)],
     paintEllipseMask: [
       () => lib.paintEllipseMaskPerPixel(logits, m, box, 1, out, 0, scratch),
       () => lib.paintEllipseMask(logits, m, box, 1, out, 0),

@@ -120,7 +120,7 @@ function paintCrop(model: Sam2RadModel, frame: Frame, queries: readonly ObjectQu
     if (priors?.[className] === 'ellipse') {
       return { ...result, ...paintEllipseMask(logits, size, geometry, value, classMap, threshold, at) };
     }
-    return { ...result, area: paintMask(logits, size, geometry, value, classMap, threshold, at) };
+    return { ...result, area: paintMask(logits, size, geometry, value, classMap, threshold, at).area };
   });
   const postprocessed = performance.now();
   return {

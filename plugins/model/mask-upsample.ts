@@ -138,25 +138,12 @@ export function maskSpans(logits: Float32Array, m: number, box: Letterbox, thres
   return spans.finish();
 }
 
-/** paintMaskIn's pixel count alone. */
-export function paintMask(
-  logits: Float32Array,
-  m: number,
-  box: Letterbox,
-  value: number,
-  out: Uint8Array,
-  threshold = 0,
-  at: Placement = atOrigin(box.sourceWidth),
-): number {
-  return paintMaskIn(logits, m, box, value, out, threshold, at).area;
-}
-
 /** logits: m x m covering the S x S model input. Writes `value` where logit > threshold into `out`
  * (w * h bytes, or a larger mask the frame lies in, placed by `at`; other pixels untouched) and returns
  * the number of pixels set, and the box (in the frame's pixels) of those
  * pixels [x0, y0, x1, y1) (empty when none). Only the pixels whose cells can pass the threshold are
  * considered (liftingCells): the same pixels as sampling all, at the cost of the mask's box. */
-export function paintMaskIn(
+export function paintMask(
   logits: Float32Array,
   m: number,
   box: Letterbox,

@@ -6,8 +6,8 @@ import type { Letterbox } from '../../plugins/model/letterbox.js';
 import { liftingCells, pixelSpan } from '../../plugins/model/mask-upsample.js';
 import { keepLargestRegion } from '../../plugins/model/shape-prior.js';
 
-/** paintMaskIn as it was: every pixel of the lifting cells' box sampled. out: w x h bytes. */
-export function paintMaskInPerPixel(
+/** paintMask as it was: every pixel of the lifting cells' box sampled. out: w x h bytes. */
+export function paintMaskPerPixel(
   logits: Float32Array,
   m: number,
   box: Letterbox,
@@ -138,7 +138,7 @@ export function paintEllipseMaskPerPixel(
 ): { area: number; ellipse?: Ellipse } {
   const { sourceWidth: w, sourceHeight: h } = box;
   const region = scratch.subarray(0, w * h);
-  const { bounds } = paintMaskInPerPixel(keepLargestRegion(logits, m, threshold), m, box, 1, region, threshold);
+  const { bounds } = paintMaskPerPixel(keepLargestRegion(logits, m, threshold), m, box, 1, region, threshold);
   const ellipse = momentEllipsePerPixel(region, w, 1, bounds);
   for (let y = bounds[1]; y < bounds[3]; y++) region.fill(0, y * w + bounds[0], y * w + bounds[2]);
   if (!ellipse) return { area: 0 };

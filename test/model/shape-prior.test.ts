@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Ellipse } from '../../src/core/frames/frame.js';
 import { letterboxGeometry } from '../../plugins/model/letterbox.js';
-import { maskSpans, paintMaskIn } from '../../plugins/model/mask-upsample.js';
+import { maskSpans, paintMask } from '../../plugins/model/mask-upsample.js';
 import { noSpans } from '../../plugins/model/row-spans.js';
 import { ellipseSpans, keepLargestRegion, momentEllipse, paintEllipse, paintEllipseMask } from '../../plugins/model/shape-prior.js';
 import { momentEllipsePerPixel, paintEllipseMaskPerPixel, paintEllipsePerPixel } from '../helpers/paint-reference.js';
@@ -115,7 +115,7 @@ describe('ellipse prior on row spans', () => {
       const [cx, cy, r] = [rnd() * m, rnd() * m, 1 + rnd() * m * 0.5];
       for (let k = 0; k < m * m; k++) logits[k] = r - Math.hypot((k % m) - cx, Math.floor(k / m) - cy) + (rnd() - 0.5) * 3;
       const threshold = (rnd() - 0.5) * 2;
-      const { bounds } = paintMaskIn(logits, m, box, 1, mask, threshold);
+      const { bounds } = paintMask(logits, m, box, 1, mask, threshold);
       const at = `case ${i}`;
       expectSameEllipse(momentEllipse(maskSpans(logits, m, box, threshold)), momentEllipsePerPixel(mask, 1920, 1, bounds), 1e-9, at);
       mask.fill(0);
