@@ -13,6 +13,7 @@ class ModelConfig:
     memory_frames: int = 5  # slot 0 = conditioning frame, 1.. = most recent frames
     memory_pool: int = 2  # memory features are average-pooled by this factor (CPU budget)
     memory_layers: int = 2
+    memory_locality: bool = True  # distance-biased cross-attention to the memory (memory_attention.py)
     decoder_depth: int = 2
     num_mask_tokens: int = 4  # 1 single-mask output + 3 multimask outputs (SAM)
     ppn_queries: int = 10  # learned query tokens per class: 2 box + 8 prompt tokens
@@ -50,7 +51,8 @@ class ModelConfig:
     @staticmethod
     def from_dict(d: dict) -> "ModelConfig":
         keys = ModelConfig.__dataclass_fields__.keys()
-        cfg = ModelConfig(**{k: v for k, v in d.items() if k in keys})
+        # Configurations written before the memory's locality bias (releases up to 2.6.x) lack the key.
+        cfg = ModelConfig(**{"memory_locality": False, **{k: v for k, v in d.items() if k in keys}})
         cfg.encoder_widths = tuple(cfg.encoder_widths)
         cfg.encoder_depths = tuple(cfg.encoder_depths)
         return cfg
