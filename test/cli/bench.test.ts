@@ -18,15 +18,19 @@ afterAll(async () => {
 });
 
 describe('sam2rad bench', () => {
-  it('measures the model, the pipeline through a WebSocket client on its own thread, and a paced source', async () => {
+  it('measures the model and the pipeline (a WebSocket client on its own thread) in alternating rounds, and a paced source', async () => {
     const json = path.join(root, 'bench.json');
-    await run(process.execPath, ['dist/src/app/cli/main.js', 'bench', '--json', json, '--iterations', '5', '--pipeline-frames', '20', '--seconds', '5'], {
+    await run(process.execPath, ['dist/src/app/cli/main.js', 'bench', '--json', json, '--iterations', '5', '--pipeline-frames', '20', '--rounds', '3', '--seconds', '5'], {
       timeout: 120_000,
     });
     const result = JSON.parse(await readFile(json, 'utf8'));
     expect(result.model_fps).toBeGreaterThan(0);
     expect(result.throughput_detail.frames).toBe(20);
     expect(result.pipeline_fps).toBeGreaterThan(0);
+    // The figures are those of the round with the median ratio, and every round is on record.
+    expect(result.rounds).toHaveLength(3);
+    const ratios = result.rounds.map((r: { ratio: number }) => r.ratio).sort((a: number, b: number) => a - b);
+    expect(result.pipeline_to_model_ratio).toBe(ratios[1]);
     expect(result.pipeline_to_model_ratio).toBeCloseTo(result.pipeline_fps / result.model_fps, 2);
     // The client on its worker thread received the paced frames and read their decode -> WebSocket latency.
     expect(result.realtime_detail.frames_sent).toBeGreaterThan(20);
