@@ -98,9 +98,7 @@ async function modelFiles(dir, precision) {
 }
 
 async function bundleApp(appDir) {
-  await build({
-    entryPoints: [path.join(root, 'src/app/cli/main.ts')],
-    outfile: path.join(appDir, 'sam2rad.mjs'),
+  const options = {
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -110,7 +108,17 @@ async function bundleApp(appDir) {
     // Bundled CommonJS dependencies (ws, pngjs) call require() for Node built-ins.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'warning',
+  };
+  await build({ ...options, entryPoints: [path.join(root, 'src/app/cli/main.ts')], outfile: path.join(appDir, 'sam2rad.mjs') });
+  // Worker threads load their own file, found beside the module that starts them (compiledFile): here
+  // beside sam2rad.mjs, as ES modules (the package.json says so for the .js files).
+  await build({
+    ...options,
+    entryPoints: [path.join(root, 'src/app/bench/receiver-worker.ts'), path.join(root, 'plugins/model/prepare-worker.ts')],
+    entryNames: '[name]',
+    outdir: appDir,
   });
+  writeFileSync(path.join(appDir, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
   // The live server looks for the viewer beside its module.
   await buildViewer(path.join(appDir, 'viewer'));
   // onnxruntime-node's JS and onnxruntime-common (CommonJS build): small, uncompressed.

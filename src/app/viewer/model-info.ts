@@ -10,7 +10,7 @@ interface HealthModel {
   readonly precision: string;
 }
 
-/** `sam2rad-us-small 2.6.0 · cpu · int8` */
+/** `sam2rad-us-small 2.7.0 · cpu · int8` */
 export function modelText(model: HealthModel | null): string {
   return model ? `${model.name} ${model.version} · ${model.ep} · ${model.precision}` : 'model unavailable';
 }
