@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundleCli } from './lib/bundle-cli.mjs';
 import { buildViewer } from './build-viewer.mjs';
 import { probeVideo } from '../dist/plugins/sources/probe.js';
 import { ffmpegPath } from '../dist/src/core/frames/ffmpeg.js';
@@ -98,27 +98,7 @@ async function modelFiles(dir, precision) {
 }
 
 async function bundleApp(appDir) {
-  const options = {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // Loaded from app/node_modules, where run.sh unpacks the native binding in the layout it expects.
-    external: ['onnxruntime-node'],
-    // Bundled CommonJS dependencies (ws, pngjs) call require() for Node built-ins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    logLevel: 'warning',
-  };
-  await build({ ...options, entryPoints: [path.join(root, 'src/app/cli/main.ts')], outfile: path.join(appDir, 'sam2rad.mjs') });
-  // Worker threads load their own file, found beside the module that starts them (compiledFile): here
-  // beside sam2rad.mjs, as ES modules (the package.json says so for the .js files).
-  await build({
-    ...options,
-    entryPoints: [path.join(root, 'src/app/bench/receiver-worker.ts'), path.join(root, 'plugins/model/prepare-worker.ts')],
-    entryNames: '[name]',
-    outdir: appDir,
-  });
-  writeFileSync(path.join(appDir, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
+  await bundleCli(appDir);
   // The live server looks for the viewer beside its module.
   await buildViewer(path.join(appDir, 'viewer'));
   // onnxruntime-node's JS and onnxruntime-common (CommonJS build): small, uncompressed.

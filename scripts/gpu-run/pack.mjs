@@ -24,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { bundleCli } from '../lib/bundle-cli.mjs';
 import { buildViewer } from '../build-viewer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -121,26 +121,7 @@ async function packLibs(target, staging) {
 
 async function packApp(target, staging) {
   const app = path.join(staging, 'app');
-  const options = {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    minify: true,
-    external: ['onnxruntime-node', 'sharp'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    logLevel: 'warning',
-  };
-  await build({ ...options, entryPoints: [path.join(root, 'src/app/cli/main.ts')], outfile: path.join(app, 'sam2rad.mjs') });
-  // Worker threads load their own file, found beside the module that starts them (compiledFile): here
-  // beside sam2rad.mjs, as ES modules (the package.json says so for the .js files).
-  await build({
-    ...options,
-    entryPoints: [path.join(root, 'src/app/bench/receiver-worker.ts'), path.join(root, 'plugins/model/prepare-worker.ts')],
-    entryNames: '[name]',
-    outdir: app,
-  });
-  writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
+  await bundleCli(app, { minify: true, external: ['sharp'] });
   await buildViewer(path.join(app, 'viewer'));
   const jsOnly = (src) => !/\.(map|ts)$/.test(src);
   const modules = path.join(app, 'node_modules');
