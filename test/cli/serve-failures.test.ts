@@ -5,14 +5,12 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadManifest } from '../../src/core/runtime/manifest.js';
-import { startServe } from '../helpers/harness.js';
+import { startServe, stopProcess } from '../helpers/harness.js';
 import { copyModelDir } from '../helpers/model-dir.js';
 
 const children: ChildProcess[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill('SIGKILL');
-  }
+  await Promise.all(children.splice(0).map((child) => stopProcess(child)));
 });
 
 async function serve(args: string[]): Promise<string> {

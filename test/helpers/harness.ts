@@ -24,6 +24,16 @@ export async function startServe(args: readonly string[]): Promise<ServeProcess>
   return { child, url };
 }
 
+/** Ends a process the way a supervisor does: SIGTERM (serve then stops its sources, ffmpeg included), and
+ * SIGKILL only if it has not exited within `graceMs`. SIGKILL alone leaves a waiting ffmpeg child behind. */
+export async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, graceMs))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { readResultMessage } from '../../src/app/nats/frame-messages.js';
 import { HAVE_NATS_SERVER, startNatsServer, type TestNatsServer } from './nats-server.js';
+import { stopProcess } from '../helpers/harness.js';
 
 const MAIN = 'dist/src/app/cli/main.js';
 const CLIP = 'assets/demo/demo.mp4';
@@ -80,13 +81,7 @@ describe.skipIf(!HAVE_NATS_SERVER || !existsSync(MAIN))('many scanners: failover
   afterAll(async () => {
     await nc?.close();
     await Promise.all(
-      [...children.values()].map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }),
+      [...children.values()].map((child) => stopProcess(child)),
     );
     await nats?.stop();
     if (recordDir) await rm(recordDir, { recursive: true, force: true });
